@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The kars authors
+#include "core/json/parse.h"
+
+#include <gtest/gtest.h>
+
+namespace kars::json {
+namespace {
+
+// Deeply nested input is refused instead of exhausting the stack.
+TEST(JsonParse, RejectsNestingDeeperThanLimit) {
+    std::string deep(100, '[');
+    deep += std::string(100, ']');
+    auto r = parse(deep, ParseLimits{.max_depth = 64});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "invalid_json");
+}
+
+TEST(JsonParse, RejectsTrailingGarbage) { EXPECT_FALSE(parse(R"({"a":1} x)").ok()); }
+
+TEST(JsonParse, TypedFieldsIgnoreWrongTypes) {
+    auto r = parse(R"({"model":"gpt","max_tokens":"12","stream":true,"n":3})");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(string_field(*r, "model"), "gpt");
+    EXPECT_EQ(int_field(*r, "max_tokens"), std::nullopt);
+    EXPECT_EQ(int_field(*r, "n"), 3);
+    EXPECT_EQ(bool_field(*r, "stream"), true);
+    EXPECT_EQ(string_field(*r, "missing"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace kars::json
