@@ -16,6 +16,9 @@ struct UpstreamEndpoint {
     std::string host;
     std::string port;    // always set ("443", "80", or explicit)
     std::string base_path;  // path prefix from the configured base URL, no trailing '/'
+    // Value for the Host header: host in URL form (IPv6 in brackets) plus ":port" only when
+    // the port is not the scheme's default. `host` stays bracket-free for the resolver.
+    std::string authority;
 };
 
 struct UpstreamRequest {
@@ -25,6 +28,10 @@ struct UpstreamRequest {
     std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
     std::string body;
     bool streaming = false;
+    // True when the router added stream_options.include_usage itself (for token accounting)
+    // and the client did not ask for usage: the server should not relay the usage-only final
+    // chunk (the one with an empty `choices` array) to the client.
+    bool drop_usage_chunk = false;
 };
 
 }  // namespace kars::router
