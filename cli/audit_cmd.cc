@@ -98,8 +98,12 @@ void print_report(const std::string& path, const audit::VerifyReport& r) {
             r.partial_tail_bytes);
     }
 
-    std::cout << fmt::format("checkpoints:  {} read, signatures {}", r.checkpoints,
-                             audit::to_string(r.signatures));
+    if (r.checkpoints == 0) {
+        std::cout << "checkpoints:  none (removal of the newest entries would go unnoticed)";
+    } else {
+        std::cout << fmt::format("checkpoints:  {} read, signatures {}", r.checkpoints,
+                                 audit::to_string(r.signatures));
+    }
     if (!r.key_id.empty()) {
         std::cout << fmt::format(" (key {} from {})", r.key_id, printable(r.key_source));
     } else if (r.checkpoints > 0) {
