@@ -13,9 +13,9 @@
 #include <string>
 #include <thread>
 
+#include <fmt/format.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <fmt/format.h>
 
 #include "core/audit/entry.h"
 #include "core/audit/line_reader.h"
@@ -52,8 +52,8 @@ boost::json::object report_json(const std::string& path, const audit::VerifyRepo
     boost::json::object o;
     o["log"] = path;
     o["ok"] = r.ok();
-    boost::json::object integrity{{"ok", r.integrity_ok}, {"lines", r.lines},
-                                  {"entries", r.entries}};
+    boost::json::object integrity{
+        {"ok", r.integrity_ok}, {"lines", r.lines}, {"entries", r.entries}};
     if (r.head) {
         integrity["head_seq"] = r.head->seq;
         integrity["head_hash"] = r.head->hash;
@@ -68,10 +68,10 @@ boost::json::object report_json(const std::string& path, const audit::VerifyRepo
     if (!r.key_id.empty()) completeness["key_id"] = r.key_id;
     if (!r.key_source.empty()) completeness["key_source"] = r.key_source;
     if (r.last_checkpoint) {
-        completeness["last_checkpoint"] = boost::json::object{
-            {"seq", r.last_checkpoint->seq},
-            {"size", r.last_checkpoint->size},
-            {"head_hash", r.last_checkpoint->head_hash}};
+        completeness["last_checkpoint"] =
+            boost::json::object{{"seq", r.last_checkpoint->seq},
+                                {"size", r.last_checkpoint->size},
+                                {"head_hash", r.last_checkpoint->head_hash}};
     }
     boost::json::array failures;
     for (const auto& f : r.completeness_failures) failures.push_back(finding_json(f));
@@ -135,8 +135,8 @@ struct VerifyArgs {
 };
 
 void run_verify(const VerifyArgs& args) {
-    auto report = audit::verify_log(audit::VerifyOptions{args.file, args.checkpoints,
-                                                         args.public_key});
+    auto report =
+        audit::verify_log(audit::VerifyOptions{args.file, args.checkpoints, args.public_key});
     if (!report) {
         std::cerr << "kars audit verify: " << printable(report.error().message) << "\n";
         throw CLI::RuntimeError(kExitUsage);
@@ -170,8 +170,7 @@ std::optional<std::string> render(const audit::LineReader::Line& line) {
     }
     auto e = audit::parse_entry_line(line.text);
     if (!e) {
-        std::cerr << fmt::format("line {}: not a valid entry ({})\n", line.number,
-                                 e.error().code);
+        std::cerr << fmt::format("line {}: not a valid entry ({})\n", line.number, e.error().code);
         return std::nullopt;
     }
     return tail_line(*e);

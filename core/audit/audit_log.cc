@@ -107,7 +107,9 @@ AuditLog::AuditLog(LogOptions options, SigningKey key, int log_fd, int checkpoin
       checkpoint_fd_(checkpoint_fd),
       checkpoint_path_(options_.path + ".checkpoints") {}
 
-AuditLog::~AuditLog() { close(); }
+AuditLog::~AuditLog() {
+    close();
+}
 
 Status AuditLog::append(Event event, Callback on_durable) {
     {
@@ -184,16 +186,20 @@ void AuditLog::write_batch(std::deque<Pending>& batch) {
     if (failed) {
         for (auto& p : batch) {
             results.emplace_back(std::move(p.callback),
-                                 make_error("audit_log_failed", "audit log stopped after a write "
-                                                                "failure"));
+                                 make_error("audit_log_failed",
+                                            "audit log stopped after a write "
+                                            "failure"));
         }
     } else {
         std::string buf;
         std::uint64_t seq = next_seq_;
         std::string prev = prev_hash_;
         for (auto& p : batch) {
-            Entry e{seq, format_timestamp(std::chrono::system_clock::now()), std::move(p.event),
-                    prev, {}};
+            Entry e{seq,
+                    format_timestamp(std::chrono::system_clock::now()),
+                    std::move(p.event),
+                    prev,
+                    {}};
             auto line = seal_entry(e);
             if (!line) {
                 results.emplace_back(std::move(p.callback), line.error());
@@ -223,7 +229,8 @@ void AuditLog::write_batch(std::deque<Pending>& batch) {
                     failed_ = true;
                 }
                 for (auto& [cb, r] : results) {
-                    if (r.ok()) r = Result<Receipt>(make_error("audit_write_failed", s.error().message));
+                    if (r.ok())
+                        r = Result<Receipt>(make_error("audit_write_failed", s.error().message));
                 }
             } else {
                 size_ += buf.size();
@@ -254,7 +261,12 @@ void AuditLog::maybe_checkpoint(bool force) {
     }
     {
         std::lock_guard lock(mu_);
-        if (failed_) return;  // the log's contents are unknown; do not vouch for them
+        if (failed_) {
+            // The log's contents are unknown: never vouch for them, and stop the timer so the
+            // writer does not spin on a deadline it will never act on.
+            checkpoint_due_.reset();
+            return;
+        }
     }
     const std::uint64_t unsigned_count = checkpointed_seq_ ? head - *checkpointed_seq_ : head + 1;
     const bool due = force || unsigned_count >= options_.checkpoint_every ||

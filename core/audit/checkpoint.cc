@@ -2,9 +2,9 @@
 // Copyright (c) 2026 The kars authors
 #include "core/audit/checkpoint.h"
 
+#include <fmt/format.h>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-#include <fmt/format.h>
 
 #include "core/audit/digest.h"
 #include "core/audit/entry.h"
@@ -100,7 +100,7 @@ Result<Checkpoint> parse_checkpoint_line(std::string_view line) {
     if (!is_lower_hex(*head, 64)) return bad("bad_field", "field \"head_hash\" is not a hash");
     if (!is_valid_timestamp(*ts)) return bad("bad_field", "field \"ts\" is not RFC 3339 UTC");
     if (!is_lower_hex(*key_id, 16)) return bad("bad_field", "field \"key_id\" is not a key id");
-    cp = Checkpoint{*seq, *size, std::move(*head), std::move(*ts), std::move(*key_id),
+    cp = Checkpoint{*seq,           *size, std::move(*head), std::move(*ts), std::move(*key_id),
                     std::move(*sig)};
 
     if (checkpoint_line(cp) != line) {

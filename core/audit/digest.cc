@@ -21,7 +21,9 @@ std::string sha256(std::string_view data) {
     return std::string(reinterpret_cast<const char*>(md), md_len);
 }
 
-std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
+std::string sha256_hex(std::string_view data) {
+    return to_hex(sha256(data));
+}
 
 std::string to_hex(std::string_view bytes) {
     static constexpr char kHex[] = "0123456789abcdef";

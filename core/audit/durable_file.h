@@ -33,7 +33,6 @@ Status truncate_to(int fd, std::uint64_t size, const std::string& path);
 Result<std::uint64_t> file_size(int fd, const std::string& path);
 
 // pread() of exactly `len` bytes at `offset`.
-Result<std::string> read_at(int fd, std::uint64_t offset, std::size_t len,
-                            const std::string& path);
+Result<std::string> read_at(int fd, std::uint64_t offset, std::size_t len, const std::string& path);
 
 }  // namespace kars::audit

@@ -5,8 +5,8 @@
 #include <array>
 #include <ctime>
 
-#include <boost/json/value.hpp>
 #include <fmt/format.h>
+#include <boost/json/value.hpp>
 
 #include "core/audit/digest.h"
 #include "core/json/canonical.h"
@@ -15,14 +15,13 @@
 namespace kars::audit {
 namespace {
 
-constexpr std::array<std::string_view, 6> kRequiredStrings = {
-    "sandbox", "action", "decision", "policy_kind", "reason", "trace_id"};
+constexpr std::array<std::string_view, 6> kRequiredStrings = {"sandbox",     "action", "decision",
+                                                              "policy_kind", "reason", "trace_id"};
 
 bool is_known_member(std::string_view key) {
     static constexpr std::array<std::string_view, 14> kMembers = {
-        "seq",   "ts",        "sandbox",    "action",           "decision",  "policy_kind",
-        "reason", "trace_id", "model",      "tokens_in",        "tokens_out", "tokens_estimated",
-        "prev_hash", "hash"};
+        "seq",      "ts",    "sandbox",   "action",     "decision",         "policy_kind", "reason",
+        "trace_id", "model", "tokens_in", "tokens_out", "tokens_estimated", "prev_hash",   "hash"};
     for (auto k : kMembers) {
         if (k == key) return true;
     }
@@ -113,9 +112,8 @@ Result<Entry> parse_entry_line(std::string_view line) {
         return field_error("bad_field", "seq", "is not a non-negative integer");
     }
 
-    std::string* targets[] = {&entry.event.sandbox,     &entry.event.action,
-                              &entry.event.decision,    &entry.event.policy_kind,
-                              &entry.event.reason,      &entry.event.trace_id};
+    std::string* targets[] = {&entry.event.sandbox,     &entry.event.action, &entry.event.decision,
+                              &entry.event.policy_kind, &entry.event.reason, &entry.event.trace_id};
     for (std::size_t i = 0; i < kRequiredStrings.size(); ++i) {
         auto s = require_string(*obj, kRequiredStrings[i]);
         if (!s) return s.error();

@@ -25,7 +25,9 @@ namespace {
 constexpr std::size_t kRawKeyBytes = 32;
 constexpr std::size_t kSignatureBytes = 64;
 
-std::shared_ptr<EVP_PKEY> wrap(EVP_PKEY* p) { return {p, EVP_PKEY_free}; }
+std::shared_ptr<EVP_PKEY> wrap(EVP_PKEY* p) {
+    return {p, EVP_PKEY_free};
+}
 
 std::string openssl_error() {
     const unsigned long code = ERR_get_error();
@@ -36,7 +38,9 @@ std::string openssl_error() {
     return buf;
 }
 
-Error key_error(std::string message) { return make_error("audit_key", std::move(message)); }
+Error key_error(std::string message) {
+    return make_error("audit_key", std::move(message));
+}
 
 Result<std::string> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -78,8 +82,8 @@ Result<VerifyKey> public_half(EVP_PKEY* pkey) {
 
 std::string private_pem(EVP_PKEY* pkey) {
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-    if (!bio || PEM_write_bio_PrivateKey(bio.get(), pkey, nullptr, nullptr, 0, nullptr, nullptr) !=
-                    1) {
+    if (!bio ||
+        PEM_write_bio_PrivateKey(bio.get(), pkey, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
         return {};
     }
     char* data = nullptr;
@@ -140,18 +144,16 @@ Result<VerifyKey> VerifyKey::load_pem_file(const std::string& path) {
 
 bool VerifyKey::verify(std::string_view message, std::string_view signature) const {
     if (signature.size() != kSignatureBytes) return false;
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                 EVP_MD_CTX_free);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     if (!ctx) return false;
     // Ed25519 is used in its pure form: no message digest is passed (RFC 8032 section 5.1).
     if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey_.get()) != 1) {
         ERR_clear_error();
         return false;
     }
-    const int rc =
-        EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                         signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
-                         message.size());
+    const int rc = EVP_DigestVerify(
+        ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+        reinterpret_cast<const unsigned char*>(message.data()), message.size());
     ERR_clear_error();
     return rc == 1;
 }
@@ -189,8 +191,7 @@ Result<SigningKey> SigningKey::load_or_create(const std::string& path) {
         if (auto s = write_new_file(pub_path, key->public_key().to_pem(), 0644, false); !s) {
             return s.error();
         }
-        spdlog::info("audit: generated checkpoint signing key {} (key id {})", path,
-                     key->key_id());
+        spdlog::info("audit: generated checkpoint signing key {} (key id {})", path, key->key_id());
         return key;
     }
 
@@ -218,15 +219,15 @@ Result<SigningKey> SigningKey::load_or_create(const std::string& path) {
 }
 
 Result<std::string> SigningKey::sign(std::string_view message) const {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                 EVP_MD_CTX_free);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pkey_.get()) != 1) {
         return key_error("EVP_DigestSignInit failed: " + openssl_error());
     }
     unsigned char sig[kSignatureBytes];
     std::size_t sig_len = sizeof(sig);
     if (EVP_DigestSign(ctx.get(), sig, &sig_len,
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1) {
+                       reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size()) != 1) {
         return key_error("EVP_DigestSign failed: " + openssl_error());
     }
     return std::string(reinterpret_cast<const char*>(sig), sig_len);

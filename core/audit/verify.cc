@@ -51,10 +51,11 @@ std::vector<TrackedCheckpoint> read_checkpoints(std::FILE* file, const VerifyKey
         }
         if (key != nullptr && !checkpoint_signature_valid(*cp, *key)) {
             any_bad_signature = true;
-            std::string why = cp->key_id == key->key_id()
-                                  ? "signature does not verify"
-                                  : fmt::format("signed by a different key (key id {}, expected {})",
-                                                cp->key_id, key->key_id());
+            std::string why =
+                cp->key_id == key->key_id()
+                    ? "signature does not verify"
+                    : fmt::format("signed by a different key (key id {}, expected {})", cp->key_id,
+                                  key->key_id());
             add_finding(r, line->number, "bad_signature", "checkpoint " + why);
             continue;
         }
@@ -156,8 +157,8 @@ Result<VerifyReport> verify_log(const VerifyOptions& options) {
     using FilePtr = std::unique_ptr<std::FILE, decltype(&std::fclose)>;
     FilePtr log(std::fopen(options.log_path.c_str(), "rb"), std::fclose);
     if (!log) {
-        return make_error("io_error",
-                          fmt::format("cannot open {}: {}", options.log_path, std::strerror(errno)));
+        return make_error(
+            "io_error", fmt::format("cannot open {}: {}", options.log_path, std::strerror(errno)));
     }
 
     std::string cp_path = options.checkpoints_path;
@@ -192,10 +193,14 @@ Result<VerifyReport> verify_log(const VerifyOptions& options) {
 
 const char* to_string(SignatureState s) {
     switch (s) {
-        case SignatureState::kNoCheckpoints: return "no checkpoints";
-        case SignatureState::kVerified: return "verified";
-        case SignatureState::kUnverified: return "unverified";
-        case SignatureState::kInvalid: return "INVALID";
+        case SignatureState::kNoCheckpoints:
+            return "no checkpoints";
+        case SignatureState::kVerified:
+            return "verified";
+        case SignatureState::kUnverified:
+            return "unverified";
+        case SignatureState::kInvalid:
+            return "INVALID";
     }
     return "unknown";
 }

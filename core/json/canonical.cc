@@ -71,13 +71,27 @@ Status write_string(std::string_view s, std::string& out) {
     for (char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\b': out += "\\b"; break;
-            case '\t': out += "\\t"; break;
-            case '\n': out += "\\n"; break;
-            case '\f': out += "\\f"; break;
-            case '\r': out += "\\r"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
             default:
                 if (c < 0x20) {
                     out += "\\u00";
@@ -120,17 +134,26 @@ Status write_object(const boost::json::object& obj, std::string& out) {
 
 Status write_value(const boost::json::value& v, std::string& out) {
     switch (v.kind()) {
-        case boost::json::kind::null: out += "null"; return ok_status();
-        case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return ok_status();
-        case boost::json::kind::int64: out += std::to_string(v.get_int64()); return ok_status();
-        case boost::json::kind::uint64: out += std::to_string(v.get_uint64()); return ok_status();
+        case boost::json::kind::null:
+            out += "null";
+            return ok_status();
+        case boost::json::kind::bool_:
+            out += v.get_bool() ? "true" : "false";
+            return ok_status();
+        case boost::json::kind::int64:
+            out += std::to_string(v.get_int64());
+            return ok_status();
+        case boost::json::kind::uint64:
+            out += std::to_string(v.get_uint64());
+            return ok_status();
         case boost::json::kind::double_: {
             auto n = format_es_number(v.get_double());
             if (!n) return n.error();
             out += *n;
             return ok_status();
         }
-        case boost::json::kind::string: return write_string(v.get_string(), out);
+        case boost::json::kind::string:
+            return write_string(v.get_string(), out);
         case boost::json::kind::array: {
             out.push_back('[');
             bool first = true;
@@ -142,7 +165,8 @@ Status write_value(const boost::json::value& v, std::string& out) {
             out.push_back(']');
             return ok_status();
         }
-        case boost::json::kind::object: return write_object(v.get_object(), out);
+        case boost::json::kind::object:
+            return write_object(v.get_object(), out);
     }
     return invalid("unknown JSON value kind");
 }

@@ -24,8 +24,16 @@ Entry sample_entry() {
     Entry e;
     e.seq = 7;
     e.ts = "2026-03-01T12:00:00.123Z";
-    e.event = Event{"sb-1", "chat.completions", "deny", "inference", "model not allowed",
-                    "trace-abc", "gpt-x", 12, 34, true};
+    e.event = Event{"sb-1",
+                    "chat.completions",
+                    "deny",
+                    "inference",
+                    "model not allowed",
+                    "trace-abc",
+                    "gpt-x",
+                    12,
+                    34,
+                    true};
     e.prev_hash = std::string(kGenesisHash);
     return e;
 }
@@ -129,8 +137,7 @@ TEST(AuditEntry, RejectsGarbageAndNonObjects) {
     EXPECT_EQ(parse_entry_line("[1,2]").error().code, "not_object");
     EXPECT_EQ(parse_entry_line("").error().code, "invalid_json");
     EXPECT_EQ(parse_entry_line("{}").error().code, "missing_field");
-    EXPECT_EQ(parse_entry_line(std::string(kMaxLineBytes + 1, ' ')).error().code,
-              "line_too_long");
+    EXPECT_EQ(parse_entry_line(std::string(kMaxLineBytes + 1, ' ')).error().code, "line_too_long");
 }
 
 TEST(AuditEntry, SealRejectsInvalidUtf8) {
@@ -160,9 +167,9 @@ TEST(AuditDigest, Base64AcceptsOnlyCanonicalEncoding) {
 }
 
 TEST(AuditCheckpoint, SigningInputIsDomainSeparated) {
-    EXPECT_EQ(checkpoint_signing_input(5, 1234, std::string(64, 'a')),
-              "kars-audit-checkpoint-v1\nseq=5\nsize=1234\nhead_hash=" + std::string(64, 'a') +
-                  "\n");
+    EXPECT_EQ(
+        checkpoint_signing_input(5, 1234, std::string(64, 'a')),
+        "kars-audit-checkpoint-v1\nseq=5\nsize=1234\nhead_hash=" + std::string(64, 'a') + "\n");
 }
 
 TEST(AuditCheckpoint, SignatureVerifiesOnlyForTheSignedValues) {

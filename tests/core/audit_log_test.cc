@@ -198,12 +198,14 @@ TEST_F(AuditLogTest, FullQueueFailsFastInsteadOfBlocking) {
     std::condition_variable cv;
     bool parked = false;
     bool release = false;
-    ASSERT_TRUE(log->append(event(0), [&](Result<Receipt>) {
-                       std::unique_lock lock(mu);
-                       parked = true;
-                       cv.notify_all();
-                       cv.wait(lock, [&] { return release; });
-                   }).ok());
+    ASSERT_TRUE(log->append(event(0),
+                            [&](Result<Receipt>) {
+                                std::unique_lock lock(mu);
+                                parked = true;
+                                cv.notify_all();
+                                cv.wait(lock, [&] { return release; });
+                            })
+                    .ok());
     {
         std::unique_lock lock(mu);
         ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return parked; }));
@@ -238,10 +240,12 @@ TEST_F(AuditLogTest, AppendSyncFromCallbackIsRefusedNotDeadlocked) {
     auto log = open_log(options());
     ASSERT_TRUE(log);
     std::promise<std::string> code;
-    ASSERT_TRUE(log->append(event(0), [&](Result<Receipt>) {
-                       auto inner = log->append_sync(event(1));
-                       code.set_value(inner.ok() ? "ok" : inner.error().code);
-                   }).ok());
+    ASSERT_TRUE(log->append(event(0),
+                            [&](Result<Receipt>) {
+                                auto inner = log->append_sync(event(1));
+                                code.set_value(inner.ok() ? "ok" : inner.error().code);
+                            })
+                    .ok());
     auto f = code.get_future();
     ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
     EXPECT_EQ(f.get(), "audit_reentrant");

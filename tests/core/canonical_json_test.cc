@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <limits>
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 namespace kars::json {
 namespace {
@@ -68,7 +68,8 @@ TEST(CanonicalJson, SortsNestedObjectsAndKeepsArrayOrder) {
 }
 
 TEST(CanonicalJson, EscapesOnlyMandatoryCharacters) {
-    boost::json::value v = boost::json::string_view("\x01\x08\t\n\x0b\x0c\r\x1f\x7f\"\\/\xc3\xa9", 14);
+    boost::json::value v =
+        boost::json::string_view("\x01\x08\t\n\x0b\x0c\r\x1f\x7f\"\\/\xc3\xa9", 14);
     auto r = canonicalize(v);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(*r, "\"\\u0001\\b\\t\\n\\u000b\\f\\r\\u001f\x7f\\\"\\\\/\xc3\xa9\"");
