@@ -2,7 +2,10 @@
 // Copyright (c) 2026 The kars authors
 #include "core/audit/audit_log.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <atomic>
 #include <condition_variable>
@@ -364,6 +367,36 @@ TEST_F(AuditLogTest, RejectsEventThatIsNotUtf8WithoutConsumingASeq) {
     auto good = log->append_sync(event(1));
     ASSERT_TRUE(good.ok());
     EXPECT_EQ(good->seq, 0u);
+}
+
+// A write that cannot complete (here: the file size limit) fails the batch, removes its partial
+// bytes and stops the log, so nothing unacknowledged or half-written is left behind.
+TEST_F(AuditLogTest, FailedWriteFailsClosedAndLeavesOnlyAcknowledgedEntries) {
+    auto log = open_log(options());
+    ASSERT_TRUE(log);
+    ASSERT_TRUE(log->append_sync(event(0)).ok());
+    const auto acknowledged = read_all(path_);
+
+    struct rlimit old {};
+    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+    auto* old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit tight = old;
+    tight.rlim_cur = acknowledged.size() + 64;
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &tight), 0);
+    Event big = event(1);
+    big.reason = std::string(4096, 'r');
+    auto r = log->append_sync(big);
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, old_handler);
+
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "audit_write_failed");
+    auto after = log->append(event(2));
+    ASSERT_FALSE(after.ok());
+    EXPECT_EQ(after.error().code, "audit_log_failed");
+    log->close();
+    EXPECT_EQ(read_all(path_), acknowledged);
+    EXPECT_TRUE(verify().integrity_ok);
 }
 
 }  // namespace
