@@ -96,12 +96,28 @@ std::string child_path(const std::string& parent, std::string_view key) {
     return plain ? parent + "." + segment : parent + segment;
 }
 
+// The path to the node being checked, as a chain of frames on the stack; it is rendered
+// only when there is something to report, so checking a large document allocates nothing
+// per node.
+struct PathLink {
+    const PathLink* parent = nullptr;
+    const std::string* key = nullptr;  // set for mapping entries
+    std::size_t index = 0;             // used for sequence items
+};
+
+std::string render(const PathLink* link) {
+    if (link == nullptr) return "";
+    std::string parent = render(link->parent);
+    if (link->key != nullptr) return child_path(parent, *link->key);
+    return parent + "[" + std::to_string(link->index) + "]";
+}
+
 struct Walk {
     std::size_t nodes = 0;
 };
 
-Status check_node(const YAML::Node& node, std::size_t depth, Walk& walk, const std::string& path) {
-    auto where = [&path]() { return path.empty() ? std::string("document") : path; };
+Status check_node(const YAML::Node& node, std::size_t depth, Walk& walk, const PathLink* path) {
+    auto where = [path]() { return path == nullptr ? std::string("document") : render(path); };
     if (++walk.nodes > kMaxNodes) {
         return make_error(
             "invalid_manifest",
@@ -113,21 +129,23 @@ Status check_node(const YAML::Node& node, std::size_t depth, Walk& walk, const s
     }
     if (node.IsSequence()) {
         for (std::size_t i = 0; i < node.size(); ++i) {
-            Status s = check_node(node[i], depth + 1, walk, path + "[" + std::to_string(i) + "]");
+            PathLink link{path, nullptr, i};
+            Status s = check_node(node[i], depth + 1, walk, &link);
             if (!s.ok()) return s;
         }
     } else if (node.IsMap()) {
-        std::unordered_set<std::string> seen;
+        std::unordered_set<std::string_view> seen;  // keys live in the node
         for (const auto& entry : node) {
             if (!entry.first.IsScalar()) {
                 return make_error("invalid_manifest", where() + ": mapping keys must be scalars");
             }
             const std::string& key = entry.first.Scalar();
+            PathLink link{path, &key, 0};
             if (!seen.insert(key).second) {
                 return make_error("invalid_manifest",
-                                  child_path(path, key) + ": duplicate key \"" + key + "\"");
+                                  render(&link) + ": duplicate key \"" + key + "\"");
             }
-            Status s = check_node(entry.second, depth + 1, walk, child_path(path, key));
+            Status s = check_node(entry.second, depth + 1, walk, &link);
             if (!s.ok()) return s;
         }
     }
@@ -138,7 +156,7 @@ Status check_node(const YAML::Node& node, std::size_t depth, Walk& walk, const s
 
 Status check_document(const YAML::Node& doc) {
     Walk walk;
-    return check_node(doc, 0, walk, "");
+    return check_node(doc, 0, walk, nullptr);
 }
 
 Field Field::at(std::string_view key) const {
