@@ -55,8 +55,7 @@ void check_providers(const boost::json::value& chat_body) {
     azure.base_url = "https://r.openai.azure.com";
     azure.credential = "k";
     azure.azure_url_style = AzureUrlStyle::kDeployment;
-    (void)kars::router::providers::build_request(azure, Operation::kChatCompletions, chat_body,
-                                                 {});
+    (void)kars::router::providers::build_request(azure, Operation::kChatCompletions, chat_body, {});
 }
 
 }  // namespace

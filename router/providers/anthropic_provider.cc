@@ -8,8 +8,7 @@
 
 namespace kars::router::providers {
 
-Result<UpstreamRequest> build_anthropic_request(const ProviderConfig& config,
-                                                Operation operation,
+Result<UpstreamRequest> build_anthropic_request(const ProviderConfig& config, Operation operation,
                                                 const boost::json::value& body,
                                                 const HeaderList& client_headers) {
     if (operation != Operation::kMessages && operation != Operation::kModels) {

@@ -17,8 +17,7 @@ namespace kars::router::providers {
 // POST /v1/messages (messages) or GET /v1/models (models) with "x-api-key", the configured
 // "anthropic-version", and the client's anthropic-beta reduced to the allowlist. OpenAI-shaped
 // operations are unsupported on this upstream.
-Result<UpstreamRequest> build_anthropic_request(const ProviderConfig& config,
-                                                Operation operation,
+Result<UpstreamRequest> build_anthropic_request(const ProviderConfig& config, Operation operation,
                                                 const boost::json::value& body,
                                                 const HeaderList& client_headers);
 

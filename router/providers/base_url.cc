@@ -12,8 +12,8 @@ namespace kars::router::providers {
 Result<UpstreamEndpoint> parse_base_url(std::string_view base_url) {
     auto parsed = boost::urls::parse_absolute_uri(base_url);
     if (!parsed) {
-        return make_error("invalid_config", "base URL is not an absolute URI: " +
-                                                parsed.error().message());
+        return make_error("invalid_config",
+                          "base URL is not an absolute URI: " + parsed.error().message());
     }
     const boost::urls::url_view& u = *parsed;
 
@@ -29,8 +29,9 @@ Result<UpstreamEndpoint> parse_base_url(std::string_view base_url) {
         return make_error("invalid_config", "base URL scheme must be http or https");
     }
     if (u.has_userinfo()) {
-        return make_error("invalid_config", "base URL must not carry userinfo; "
-                                            "configure the credential separately");
+        return make_error("invalid_config",
+                          "base URL must not carry userinfo; "
+                          "configure the credential separately");
     }
     if (u.has_query() || u.has_fragment()) {
         return make_error("invalid_config", "base URL must not have a query or fragment");

@@ -23,8 +23,8 @@ constexpr std::array<std::string_view, 4> kForwardedClientHeaders = {
     "accept", "user-agent", "openai-beta", "x-kars-trace-id"};
 
 constexpr std::array<std::string_view, 7> kKeptResponseHeaders = {
-    "content-type", "x-request-id", "request-id", "apim-request-id",
-    "x-ms-request-id", "retry-after", "retry-after-ms"};
+    "content-type",    "x-request-id", "request-id",    "apim-request-id",
+    "x-ms-request-id", "retry-after",  "retry-after-ms"};
 
 constexpr std::array<std::string_view, 2> kKeptResponsePrefixes = {"x-ratelimit-",
                                                                    "anthropic-ratelimit-"};
@@ -110,8 +110,9 @@ HeaderList filter_client_headers(const HeaderList& inbound, const ClientHeaderOp
             // Several anthropic-beta lines are one comma-joined list (RFC 9110 section 5.3).
             std::string kept = filter_anthropic_beta(value, *options.anthropic_beta_allowlist);
             if (kept.empty()) continue;
-            beta = beta.empty() ? kept : filter_anthropic_beta(beta + "," + kept,
-                                                               *options.anthropic_beta_allowlist);
+            beta = beta.empty() ? kept
+                                : filter_anthropic_beta(beta + "," + kept,
+                                                        *options.anthropic_beta_allowlist);
             continue;
         }
         if (std::find(kForwardedClientHeaders.begin(), kForwardedClientHeaders.end(), name) !=

@@ -10,11 +10,16 @@ namespace {
 
 std::string_view path_for(Operation operation) {
     switch (operation) {
-        case Operation::kChatCompletions: return "/chat/completions";
-        case Operation::kResponses: return "/responses";
-        case Operation::kEmbeddings: return "/embeddings";
-        case Operation::kModels: return "/models";
-        case Operation::kMessages: return {};
+        case Operation::kChatCompletions:
+            return "/chat/completions";
+        case Operation::kResponses:
+            return "/responses";
+        case Operation::kEmbeddings:
+            return "/embeddings";
+        case Operation::kModels:
+            return "/models";
+        case Operation::kMessages:
+            return {};
     }
     return {};
 }

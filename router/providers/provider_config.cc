@@ -62,21 +62,30 @@ Result<ProviderKind> parse_provider_kind(std::string_view name) {
 
 std::string_view provider_kind_name(ProviderKind kind) {
     switch (kind) {
-        case ProviderKind::kOpenAI: return "openai";
-        case ProviderKind::kAzureOpenAI: return "azure-openai";
-        case ProviderKind::kAnthropic: return "anthropic";
-        case ProviderKind::kGitHubModels: return "github-models";
+        case ProviderKind::kOpenAI:
+            return "openai";
+        case ProviderKind::kAzureOpenAI:
+            return "azure-openai";
+        case ProviderKind::kAnthropic:
+            return "anthropic";
+        case ProviderKind::kGitHubModels:
+            return "github-models";
     }
     return "unknown";
 }
 
 std::string_view operation_name(Operation operation) {
     switch (operation) {
-        case Operation::kChatCompletions: return "chat_completions";
-        case Operation::kResponses: return "responses";
-        case Operation::kEmbeddings: return "embeddings";
-        case Operation::kModels: return "models";
-        case Operation::kMessages: return "messages";
+        case Operation::kChatCompletions:
+            return "chat_completions";
+        case Operation::kResponses:
+            return "responses";
+        case Operation::kEmbeddings:
+            return "embeddings";
+        case Operation::kModels:
+            return "models";
+        case Operation::kMessages:
+            return "messages";
     }
     return "unknown";
 }
@@ -84,25 +93,30 @@ std::string_view operation_name(Operation operation) {
 std::string_view effective_base_url(const ProviderConfig& config) {
     if (!config.base_url.empty()) return config.base_url;
     switch (config.kind) {
-        case ProviderKind::kOpenAI: return kDefaultOpenAIBaseUrl;
-        case ProviderKind::kAnthropic: return kDefaultAnthropicBaseUrl;
-        case ProviderKind::kGitHubModels: return kDefaultGitHubModelsBaseUrl;
-        case ProviderKind::kAzureOpenAI: return {};
+        case ProviderKind::kOpenAI:
+            return kDefaultOpenAIBaseUrl;
+        case ProviderKind::kAnthropic:
+            return kDefaultAnthropicBaseUrl;
+        case ProviderKind::kGitHubModels:
+            return kDefaultGitHubModelsBaseUrl;
+        case ProviderKind::kAzureOpenAI:
+            return {};
     }
     return {};
 }
 
 Status validate_config(const ProviderConfig& config) {
     if (config.kind == ProviderKind::kAzureOpenAI && config.base_url.empty()) {
-        return make_error("invalid_config", "azure-openai needs a base URL "
-                                            "(https://<resource>.openai.azure.com)");
+        return make_error("invalid_config",
+                          "azure-openai needs a base URL "
+                          "(https://<resource>.openai.azure.com)");
     }
     auto endpoint = parse_base_url(effective_base_url(config));
     if (!endpoint) return endpoint.error();
 
     if (config.credential.empty() && config.kind != ProviderKind::kOpenAI) {
-        return make_error("invalid_config", std::string(provider_kind_name(config.kind)) +
-                                                " needs a credential");
+        return make_error("invalid_config",
+                          std::string(provider_kind_name(config.kind)) + " needs a credential");
     }
     if (!is_clean_credential(config.credential)) {
         return make_error("invalid_config",

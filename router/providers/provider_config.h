@@ -36,7 +36,8 @@ inline constexpr std::string_view kDefaultAnthropicVersion = "2023-06-01";
 inline constexpr std::string_view kDefaultAzureApiVersion = "2024-10-21";
 inline constexpr std::string_view kDefaultOpenAIBaseUrl = "https://api.openai.com/v1";
 inline constexpr std::string_view kDefaultAnthropicBaseUrl = "https://api.anthropic.com";
-inline constexpr std::string_view kDefaultGitHubModelsBaseUrl = "https://models.github.ai/inference";
+inline constexpr std::string_view kDefaultGitHubModelsBaseUrl =
+    "https://models.github.ai/inference";
 
 struct ProviderConfig {
     ProviderKind kind = ProviderKind::kOpenAI;

@@ -49,9 +49,9 @@ Result<std::string> required_model(const boost::json::object& body) {
 }
 
 Error unsupported_operation(const ProviderConfig& config, Operation operation) {
-    return make_error("unsupported_operation",
-                      std::string(provider_kind_name(config.kind)) + " upstream does not serve " +
-                          std::string(operation_name(operation)));
+    return make_error("unsupported_operation", std::string(provider_kind_name(config.kind)) +
+                                                   " upstream does not serve " +
+                                                   std::string(operation_name(operation)));
 }
 
 void set_header(UpstreamRequest& request, std::string_view name, std::string value) {

@@ -14,7 +14,7 @@ namespace kars::router {
 struct UpstreamEndpoint {
     std::string scheme;  // "http" or "https"
     std::string host;
-    std::string port;    // always set ("443", "80", or explicit)
+    std::string port;       // always set ("443", "80", or explicit)
     std::string base_path;  // path prefix from the configured base URL, no trailing '/'
     // Value for the Host header: host in URL form (IPv6 in brackets) plus ":port" only when
     // the port is not the scheme's default. `host` stays bracket-free for the resolver.

@@ -28,7 +28,7 @@ std::string message_id_for(std::string_view chat_id);
 boost::json::object tool_input_from_arguments(std::string_view arguments);
 
 struct TokenUsage {
-    std::optional<std::int64_t> input_tokens;   // prompt tokens not served from cache
+    std::optional<std::int64_t> input_tokens;  // prompt tokens not served from cache
     std::optional<std::int64_t> output_tokens;
     std::optional<std::int64_t> cache_read_input_tokens;
 };

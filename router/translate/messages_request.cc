@@ -22,7 +22,7 @@ constexpr std::string_view kToolErrorPrefix = "[tool error] ";
 
 // The image media types the Messages API accepts for base64 sources.
 constexpr std::array<std::string_view, 4> kImageMediaTypes = {"image/jpeg", "image/png",
-                                                               "image/gif", "image/webp"};
+                                                              "image/gif", "image/webp"};
 
 Error invalid(std::string message) {
     return make_error("invalid_request_error", std::move(message));
@@ -62,8 +62,9 @@ Result<object> image_part(const value& block) {
         auto data = json::string_field(*source, "data").value_or("");
         if (std::find(kImageMediaTypes.begin(), kImageMediaTypes.end(), media) ==
             kImageMediaTypes.end()) {
-            return invalid("image media_type must be image/jpeg, image/png, image/gif or "
-                           "image/webp");
+            return invalid(
+                "image media_type must be image/jpeg, image/png, image/gif or "
+                "image/webp");
         }
         if (data.empty()) return invalid("base64 image source needs \"data\"");
         url = "data:" + std::string(media) + ";base64," + std::string(data);
@@ -169,8 +170,8 @@ Status append_assistant(const value& content, array& out) {
             object function;
             function["name"] = *name;
             function["arguments"] = input ? json::to_string(*input) : std::string("{}");
-            calls.push_back(object{{"id", *id}, {"type", "function"},
-                                   {"function", std::move(function)}});
+            calls.push_back(
+                object{{"id", *id}, {"type", "function"}, {"function", std::move(function)}});
         } else {
             return unsupported_block(type, "an assistant message");
         }
@@ -194,7 +195,8 @@ Result<array> translate_messages(const value& request) {
         out.push_back(object{{"role", "system"}, {"content", std::move(*text)}});
     }
     const auto* messages = json::find_field(request, "messages");
-    if (messages == nullptr || !messages->is_array()) return invalid("\"messages\" must be an array");
+    if (messages == nullptr || !messages->is_array())
+        return invalid("\"messages\" must be an array");
     for (const auto& message : messages->get_array()) {
         auto role = json::string_field(message, "role");
         const auto* content = json::find_field(message, "content");
@@ -222,7 +224,8 @@ Result<array> translate_tools(const value& tools) {
         // run on Anthropic's side; an OpenAI upstream cannot execute them.
         auto type = json::string_field(tool, "type");
         if (type && *type != "custom") {
-            return invalid("tool type '" + std::string(*type) + "' is not supported when the "
+            return invalid("tool type '" + std::string(*type) +
+                           "' is not supported when the "
                            "upstream speaks OpenAI chat completions");
         }
         auto name = json::string_field(tool, "name");

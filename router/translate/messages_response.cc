@@ -40,14 +40,14 @@ array content_blocks(const value& message) {
         const auto* function = json::find_field(call, "function");
         if (function == nullptr) continue;
         auto id = json::string_field(call, "id");
-        std::string tool_id = id && !id->empty() ? std::string(*id)
-                                                 : "toolu_kars_" + std::to_string(position);
+        std::string tool_id =
+            id && !id->empty() ? std::string(*id) : "toolu_kars_" + std::to_string(position);
         object block;
         block["type"] = "tool_use";
         block["id"] = std::move(tool_id);
         block["name"] = json::string_field(*function, "name").value_or("");
-        block["input"] = tool_input_from_arguments(
-            json::string_field(*function, "arguments").value_or(""));
+        block["input"] =
+            tool_input_from_arguments(json::string_field(*function, "arguments").value_or(""));
         content.push_back(std::move(block));
         ++position;
     }
@@ -80,8 +80,7 @@ Result<boost::json::value> chat_to_messages_response(const boost::json::value& c
     // Some servers report "stop" even when they returned tool calls; the client decides what
     // to do next from stop_reason, so tool calls win.
     if (stop_reason == "end_turn" && json::find_field(*message, "tool_calls") != nullptr &&
-        !out["content"].get_array().empty() &&
-        block_is_tool(out["content"].get_array().back())) {
+        !out["content"].get_array().empty() && block_is_tool(out["content"].get_array().back())) {
         stop_reason = "tool_use";
     }
     out["stop_reason"] = stop_reason;

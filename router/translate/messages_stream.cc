@@ -20,7 +20,9 @@ SseEvent event(std::string_view name, object data) {
     return SseEvent{std::string(name), value(std::move(data))};
 }
 
-SseEvent block_stop(int index) { return event("content_block_stop", object{{"index", index}}); }
+SseEvent block_stop(int index) {
+    return event("content_block_stop", object{{"index", index}});
+}
 
 }  // namespace
 
@@ -36,8 +38,8 @@ std::vector<SseEvent> ChatToMessagesStream::on_chunk(const boost::json::value& c
     if (terminal_ || !chunk.is_object()) return out;
 
     if (const auto* error = json::find_field(chunk, "error"); error && !error->is_null()) {
-        out.push_back(anthropic_error_event(anthropic_error_type_for(*error),
-                                            openai_error_message(*error)));
+        out.push_back(
+            anthropic_error_event(anthropic_error_type_for(*error), openai_error_message(*error)));
         terminal_ = true;
         return out;
     }
@@ -80,8 +82,8 @@ std::vector<SseEvent> ChatToMessagesStream::on_end() {
         usage["cache_read_input_tokens"] = *usage_.cache_read_input_tokens;
     }
     object delta{{"stop_reason", stop_reason}, {"stop_sequence", nullptr}};
-    out.push_back(event("message_delta", object{{"delta", std::move(delta)},
-                                                {"usage", std::move(usage)}}));
+    out.push_back(
+        event("message_delta", object{{"delta", std::move(delta)}, {"usage", std::move(usage)}}));
     out.push_back(event("message_stop", object{}));
     return out;
 }
@@ -200,8 +202,8 @@ void ChatToMessagesStream::open_text(Events& out) {
 void ChatToMessagesStream::open_tool(std::int64_t index, Events& out) {
     ToolCall& tool = tools_[index];
     tool.state = ToolState::kOpen;
-    object block{{"type", "tool_use"}, {"id", tool_id(index)}, {"name", tool.name},
-                 {"input", object{}}};
+    object block{
+        {"type", "tool_use"}, {"id", tool_id(index)}, {"name", tool.name}, {"input", object{}}};
     out.push_back(event("content_block_start",
                         object{{"index", next_index_}, {"content_block", std::move(block)}}));
     open_ = true;
@@ -222,8 +224,8 @@ void ChatToMessagesStream::emit_delta(std::string_view payload, Events& out) {
     } else {
         delta = object{{"type", "input_json_delta"}, {"partial_json", payload}};
     }
-    out.push_back(event("content_block_delta",
-                        object{{"index", open_index_}, {"delta", std::move(delta)}}));
+    out.push_back(
+        event("content_block_delta", object{{"index", open_index_}, {"delta", std::move(delta)}}));
 }
 
 void ChatToMessagesStream::flush_pending(Events& out) {

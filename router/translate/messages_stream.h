@@ -28,8 +28,8 @@
 namespace kars::router::translate {
 
 struct SseEvent {
-    std::string event;         // SSE event name, e.g. "content_block_delta"
-    boost::json::value data;   // SSE data payload (its "type" equals `event`)
+    std::string event;        // SSE event name, e.g. "content_block_delta"
+    boost::json::value data;  // SSE data payload (its "type" equals `event`)
 };
 
 class ChatToMessagesStream {

@@ -18,7 +18,9 @@ std::optional<std::string> header(const UpstreamRequest& r, std::string_view nam
     return std::nullopt;
 }
 
-boost::json::value body(std::string_view text) { return json::parse(text).value(); }
+boost::json::value body(std::string_view text) {
+    return json::parse(text).value();
+}
 
 ProviderConfig anthropic() {
     ProviderConfig c;
@@ -29,7 +31,8 @@ ProviderConfig anthropic() {
 }
 
 TEST(ProviderAnthropic, MessagesGoToV1MessagesWithKeyAndDefaultVersion) {
-    HeaderList agent = {{"x-api-key", "agent"}, {"anthropic-version", "2020-01-01"},
+    HeaderList agent = {{"x-api-key", "agent"},
+                        {"anthropic-version", "2020-01-01"},
                         {"authorization", "Bearer agent"}};
     auto r = build_request(anthropic(), Operation::kMessages,
                            body(R"({"model":"claude","max_tokens":5,"stream":true})"), agent);
@@ -42,7 +45,8 @@ TEST(ProviderAnthropic, MessagesGoToV1MessagesWithKeyAndDefaultVersion) {
     EXPECT_TRUE(r->streaming);
     EXPECT_FALSE(r->drop_usage_chunk);
     // The Messages API has no stream_options; the body is forwarded as sent.
-    EXPECT_EQ(json::parse(r->body).value(), body(R"({"model":"claude","max_tokens":5,"stream":true})"));
+    EXPECT_EQ(json::parse(r->body).value(),
+              body(R"({"model":"claude","max_tokens":5,"stream":true})"));
 }
 
 TEST(ProviderAnthropic, VersionIsConfigurableAndTrailingV1Tolerated) {
@@ -86,8 +90,8 @@ TEST(ProviderAnthropic, BetaHeaderIsNotForwardedToOpenAIUpstreams) {
 }
 
 TEST(ProviderAnthropic, OpenAIOperationsAreUnsupported) {
-    for (Operation op : {Operation::kChatCompletions, Operation::kResponses,
-                         Operation::kEmbeddings}) {
+    for (Operation op :
+         {Operation::kChatCompletions, Operation::kResponses, Operation::kEmbeddings}) {
         auto r = build_request(anthropic(), op, body(R"({"model":"c"})"), {});
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.error().code, "unsupported_operation");

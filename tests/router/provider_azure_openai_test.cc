@@ -18,7 +18,9 @@ std::optional<std::string> header(const UpstreamRequest& r, std::string_view nam
     return std::nullopt;
 }
 
-boost::json::value body(std::string_view text) { return json::parse(text).value(); }
+boost::json::value body(std::string_view text) {
+    return json::parse(text).value();
+}
 
 ProviderConfig azure(AzureUrlStyle style, AzureAuth auth = AzureAuth::kApiKey) {
     ProviderConfig c;
@@ -36,8 +38,7 @@ TEST(ProviderAzure, DeploymentStyleMapsModelToDeploymentInPath) {
                            body(R"({"model":"gpt-4o","messages":[]})"), {});
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->endpoint.host, "contoso.openai.azure.com");
-    EXPECT_EQ(r->target,
-              "/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21");
+    EXPECT_EQ(r->target, "/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21");
     EXPECT_EQ(json::parse(r->body).value().at("model"), "prod-gpt4o");
 }
 
@@ -47,16 +48,18 @@ TEST(ProviderAzure, UnmappedModelIsItsOwnDeploymentAndVersionIsConfigurable) {
     auto r = build_request(c, Operation::kEmbeddings,
                            body(R"({"model":"text-embedding-3-small","input":"x"})"), {});
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->target, "/openai/deployments/text-embedding-3-small/embeddings"
-                         "?api-version=2025-04-01-preview");
+    EXPECT_EQ(r->target,
+              "/openai/deployments/text-embedding-3-small/embeddings"
+              "?api-version=2025-04-01-preview");
 }
 
 TEST(ProviderAzure, DeploymentNameIsPercentEncodedAndDotSegmentsRefused) {
     auto odd = build_request(azure(AzureUrlStyle::kDeployment), Operation::kChatCompletions,
                              body(R"({"model":"a/b?c#d"})"), {});
     ASSERT_TRUE(odd.ok());
-    EXPECT_EQ(odd->target, "/openai/deployments/a%2Fb%3Fc%23d/chat/completions"
-                           "?api-version=2024-10-21");
+    EXPECT_EQ(odd->target,
+              "/openai/deployments/a%2Fb%3Fc%23d/chat/completions"
+              "?api-version=2024-10-21");
 
     auto dots = build_request(azure(AzureUrlStyle::kDeployment), Operation::kChatCompletions,
                               body(R"({"model":".."})"), {});
@@ -71,8 +74,7 @@ TEST(ProviderAzure, ResponsesAndModelsAreResourceLevelInDeploymentStyle) {
     EXPECT_EQ(responses->target, "/openai/responses?api-version=2024-10-21");
     EXPECT_EQ(json::parse(responses->body).value().at("model"), "prod-gpt4o");
 
-    auto models = build_request(azure(AzureUrlStyle::kDeployment), Operation::kModels,
-                                nullptr, {});
+    auto models = build_request(azure(AzureUrlStyle::kDeployment), Operation::kModels, nullptr, {});
     ASSERT_TRUE(models.ok());
     EXPECT_EQ(models->method, "GET");
     EXPECT_EQ(models->target, "/openai/models?api-version=2024-10-21");

@@ -106,8 +106,8 @@ TEST(ProviderResponseHeaders, KeepsContentTypeRequestIdsAndRateLimits) {
 }
 
 TEST(ProviderResponseHeaders, HeaderNamedInConnectionIsDroppedEvenIfAllowlisted) {
-    HeaderList upstream = {{"connection", "close, X-Request-Id"}, {"x-request-id", "r1"},
-                           {"retry-after", "1"}};
+    HeaderList upstream = {
+        {"connection", "close, X-Request-Id"}, {"x-request-id", "r1"}, {"retry-after", "1"}};
     HeaderList expected = {{"retry-after", "1"}};
     EXPECT_EQ(filter_response_headers(upstream), expected);
 }

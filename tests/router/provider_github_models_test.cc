@@ -18,7 +18,9 @@ std::optional<std::string> header(const UpstreamRequest& r, std::string_view nam
     return std::nullopt;
 }
 
-boost::json::value body(std::string_view text) { return json::parse(text).value(); }
+boost::json::value body(std::string_view text) {
+    return json::parse(text).value();
+}
 
 ProviderConfig github() {
     ProviderConfig c;

@@ -24,7 +24,9 @@ std::optional<std::string> header(const UpstreamRequest& r, std::string_view nam
     return found;
 }
 
-boost::json::value body(std::string_view text) { return json::parse(text).value(); }
+boost::json::value body(std::string_view text) {
+    return json::parse(text).value();
+}
 
 ProviderConfig openai(std::string base_url = {}) {
     ProviderConfig c;
@@ -35,13 +37,20 @@ ProviderConfig openai(std::string base_url = {}) {
 }
 
 const HeaderList kAgentHeaders = {
-    {"Authorization", "Bearer sk-agent-stolen"}, {"api-key", "agent"},
-    {"X-Api-Key", "agent"},                      {"Cookie", "session=1"},
-    {"Proxy-Authorization", "Basic x"},          {"x-kars-sandbox", "sbx-1"},
-    {"OpenAI-Organization", "org-agent"},        {"x-stainless-os", "Linux"},
-    {"Content-Type", "text/plain"},              {"Accept", "text/event-stream"},
-    {"User-Agent", "OpenAI/Python 1.50"},        {"OpenAI-Beta", "assistants=v2"},
-    {"x-kars-trace-id", "trace-7"},              {"X-Custom", "anything"},
+    {"Authorization", "Bearer sk-agent-stolen"},
+    {"api-key", "agent"},
+    {"X-Api-Key", "agent"},
+    {"Cookie", "session=1"},
+    {"Proxy-Authorization", "Basic x"},
+    {"x-kars-sandbox", "sbx-1"},
+    {"OpenAI-Organization", "org-agent"},
+    {"x-stainless-os", "Linux"},
+    {"Content-Type", "text/plain"},
+    {"Accept", "text/event-stream"},
+    {"User-Agent", "OpenAI/Python 1.50"},
+    {"OpenAI-Beta", "assistants=v2"},
+    {"x-kars-trace-id", "trace-7"},
+    {"X-Custom", "anything"},
 };
 
 TEST(ProviderOpenAI, ChatTargetIsBasePathPlusOperation) {
@@ -88,8 +97,7 @@ TEST(ProviderOpenAI, ResponsesAndModelsTargets) {
 TEST(ProviderOpenAI, EmptyCredentialSendsNoAuthorization) {
     ProviderConfig c = openai("http://localhost:8000/v1");
     c.credential.clear();
-    auto r = build_request(c, Operation::kChatCompletions, body(R"({"model":"m"})"),
-                           kAgentHeaders);
+    auto r = build_request(c, Operation::kChatCompletions, body(R"({"model":"m"})"), kAgentHeaders);
     ASSERT_TRUE(r.ok());
     EXPECT_FALSE(header(*r, "authorization").has_value());
 }
@@ -99,9 +107,9 @@ TEST(ProviderOpenAI, InboundCredentialsAndUnlistedHeadersAreDropped) {
                            kAgentHeaders);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(header(*r, "authorization"), "Bearer sk-router-secret");
-    for (const char* dropped : {"api-key", "x-api-key", "cookie", "proxy-authorization",
-                                "x-kars-sandbox", "openai-organization", "x-stainless-os",
-                                "x-custom"}) {
+    for (const char* dropped :
+         {"api-key", "x-api-key", "cookie", "proxy-authorization", "x-kars-sandbox",
+          "openai-organization", "x-stainless-os", "x-custom"}) {
         EXPECT_FALSE(header(*r, dropped).has_value()) << dropped;
     }
     EXPECT_EQ(header(*r, "content-type"), "application/json");
@@ -147,7 +155,8 @@ TEST(ProviderOpenAI, NonStreamingBodyIsForwardedUnchanged) {
     auto r = build_request(openai(), Operation::kChatCompletions,
                            body(R"({"model":"m","temperature":0.5,"extra":[1,2]})"), {});
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(json::parse(r->body).value(), body(R"({"model":"m","temperature":0.5,"extra":[1,2]})"));
+    EXPECT_EQ(json::parse(r->body).value(),
+              body(R"({"model":"m","temperature":0.5,"extra":[1,2]})"));
     EXPECT_FALSE(r->drop_usage_chunk);
 }
 

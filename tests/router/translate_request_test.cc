@@ -8,7 +8,9 @@
 namespace kars::router::translate {
 namespace {
 
-boost::json::value j(std::string_view text) { return json::parse(text).value(); }
+boost::json::value j(std::string_view text) {
+    return json::parse(text).value();
+}
 
 boost::json::value translate_ok(std::string_view request,
                                 const MessagesRequestOptions& options = {}) {
@@ -91,8 +93,7 @@ TEST(TranslateRequest, AssistantWithOnlyToolUseHasNullContent) {
     auto out = translate_ok(R"({"model":"m","max_tokens":1,"messages":[{"role":"assistant",
         "content":[{"type":"tool_use","id":"t","name":"f","input":{}}]}]})");
     EXPECT_TRUE(out.at("messages").at(0).at("content").is_null());
-    EXPECT_EQ(out.at("messages").at(0).at("tool_calls").at(0).at("function").at("arguments"),
-              "{}");
+    EXPECT_EQ(out.at("messages").at(0).at("tool_calls").at(0).at("function").at("arguments"), "{}");
 }
 
 TEST(TranslateRequest, ToolsAndToolChoiceMapping) {
@@ -137,8 +138,7 @@ TEST(TranslateRequest, UnsupportedBlocksAndToolsAreErrorsNotDropped) {
         auto r = messages_to_chat_request(j(c));
         ASSERT_FALSE(r.ok()) << c;
         EXPECT_EQ(r.error().code, "invalid_request_error");
-        EXPECT_NE(r.error().message.find("not supported"), std::string::npos)
-            << r.error().message;
+        EXPECT_NE(r.error().message.find("not supported"), std::string::npos) << r.error().message;
     }
 }
 

@@ -9,7 +9,9 @@
 namespace kars::router::translate {
 namespace {
 
-boost::json::value j(std::string_view text) { return json::parse(text).value(); }
+boost::json::value j(std::string_view text) {
+    return json::parse(text).value();
+}
 
 TEST(TranslateResponse, TextCompletionBecomesMessage) {
     auto r = chat_to_messages_response(j(R"({"id":"chatcmpl-abc","object":"chat.completion",

@@ -12,7 +12,9 @@
 namespace kars::router::translate {
 namespace {
 
-boost::json::value j(std::string_view text) { return json::parse(text).value(); }
+boost::json::value j(std::string_view text) {
+    return json::parse(text).value();
+}
 
 // Feeds chunks then the end of stream, collecting every event.
 std::vector<SseEvent> run(ChatToMessagesStream& t, const std::vector<std::string>& chunks,
@@ -126,8 +128,8 @@ TEST(TranslateStream, TextStreamProducesFullEventSequence) {
 
 std::string tool_chunk(std::string_view calls, std::string_view finish = "null") {
     return R"({"id":"chatcmpl-2","object":"chat.completion.chunk","model":"gpt-4o",
-        "choices":[{"index":0,"delta":{"tool_calls":)" + std::string(calls) +
-           R"(},"finish_reason":)" + std::string(finish) + "}]}";
+        "choices":[{"index":0,"delta":{"tool_calls":)" +
+           std::string(calls) + R"(},"finish_reason":)" + std::string(finish) + "}]}";
 }
 
 TEST(TranslateStream, InterleavedToolCallsBecomeSeparateBlocksWithExactArguments) {
@@ -170,7 +172,8 @@ TEST(TranslateStream, InterleavedToolCallsBecomeSeparateBlocksWithExactArguments
 TEST(TranslateStream, TextThenToolCallStreamsBothLiveInOrder) {
     std::vector<std::string> chunks = {
         R"({"id":"c3","model":"m","choices":[{"index":0,"delta":{"content":"Let me check."}}]})",
-        tool_chunk(R"([{"index":0,"id":"call_x","function":{"name":"search","arguments":"{\"q\""}}])"),
+        tool_chunk(
+            R"([{"index":0,"id":"call_x","function":{"name":"search","arguments":"{\"q\""}}])"),
         tool_chunk(R"([{"index":0,"function":{"arguments":":\"kars\"}"}}])"),
         tool_chunk("[]", R"("tool_calls")"),
     };
@@ -192,11 +195,12 @@ TEST(TranslateStream, TextThenToolCallStreamsBothLiveInOrder) {
 
 TEST(TranslateStream, ContentFilterFinishIsRefusal) {
     ChatToMessagesStream t;
-    auto events = run(t, {
-        R"({"id":"c4","model":"m","choices":[{"index":0,"delta":{"content":"I can"}}]})",
-        R"({"id":"c4","model":"m","choices":[{"index":0,"delta":{},
+    auto events =
+        run(t, {
+                   R"({"id":"c4","model":"m","choices":[{"index":0,"delta":{"content":"I can"}}]})",
+                   R"({"id":"c4","model":"m","choices":[{"index":0,"delta":{},
             "finish_reason":"content_filter"}]})",
-    });
+               });
     ASSERT_GE(events.size(), 2u);
     EXPECT_EQ(events[events.size() - 2].data.at("delta").at("stop_reason"), "refusal");
     EXPECT_EQ(events.back().event, "message_stop");
@@ -247,13 +251,14 @@ TEST(TranslateStream, FinishReasonStopWithToolCallsStillReportsToolUse) {
 
 TEST(TranslateStream, OtherChoicesAndGarbageChunksAreIgnored) {
     ChatToMessagesStream t;
-    auto events = run(t, {
-        R"({"id":"c5","model":"m","choices":[{"index":1,"delta":{"content":"other"}}]})",
-        "[1,2]",
-        R"("text")",
-        R"({"id":"c5","model":"m","choices":[{"index":0,"delta":{"content":"mine"},
+    auto events =
+        run(t, {
+                   R"({"id":"c5","model":"m","choices":[{"index":1,"delta":{"content":"other"}}]})",
+                   "[1,2]",
+                   R"("text")",
+                   R"({"id":"c5","model":"m","choices":[{"index":0,"delta":{"content":"mine"},
             "finish_reason":"length"}]})",
-    });
+               });
     auto blocks = blocks_of(events);
     ASSERT_EQ(blocks.size(), 1u);
     EXPECT_EQ(blocks[0].payload, "mine");
