@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The kars authors
 #include "router/translate/messages_request.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
