@@ -18,6 +18,9 @@ namespace kars::json {
 // the mandatory string escapes, doubles in ECMAScript Number-to-String form. Integers stored
 // as int64/uint64 are printed as plain decimal (identical to JCS for |n| <= 2^53).
 // Errors ("invalid_json_value"): NaN or infinite doubles, strings that are not valid UTF-8.
+// Exact for the doubles it is given; note that Boost.JSON 1.81's parser may round decimal
+// input one ulp off, so JCS of *parsed* non-integral numbers can differ from other
+// implementations. Audit entries contain no such numbers.
 Result<std::string> canonicalize(const boost::json::value& v);
 
 // ECMAScript Number::toString for a finite double (RFC 8785 section 3.2.2.3); "-0" prints "0".
