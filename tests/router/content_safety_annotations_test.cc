@@ -43,7 +43,8 @@ constexpr std::string_view kAzureCompletion = R"({
 // The 400 Azure returns when the prompt itself trips the filter.
 constexpr std::string_view kAzurePromptRejected = R"({
   "error": {
-    "message": "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.",
+    "message": "The response was filtered due to the prompt triggering Azure OpenAI's )"
+                                                  R"(content management policy.",
     "type": null, "param": "prompt", "code": "content_filter", "status": 400,
     "innererror": {
       "code": "ResponsibleAIPolicyViolation",
@@ -107,12 +108,16 @@ TEST(ContentFilterAnnotations, OtherErrorsAreNotContentFilterErrors) {
 TEST(ContentFilterAnnotations, KeepsHighestSeverityAcrossPromptsAndChoices) {
     const Observations o = observe_text(R"({
       "prompt_filter_results": [
-        {"prompt_index": 0, "content_filter_results": {"hate": {"filtered": false, "severity": "low"}}},
-        {"prompt_index": 1, "content_filter_results": {"hate": {"filtered": false, "severity": "medium"}}}
+        {"prompt_index": 0,
+         "content_filter_results": {"hate": {"filtered": false, "severity": "low"}}},
+        {"prompt_index": 1,
+         "content_filter_results": {"hate": {"filtered": false, "severity": "medium"}}}
       ],
       "choices": [
-        {"index": 0, "content_filter_results": {"self_harm": {"filtered": true, "severity": "high"}}},
-        {"index": 1, "content_filter_results": {"self_harm": {"filtered": false, "severity": "low"}}}
+        {"index": 0,
+         "content_filter_results": {"self_harm": {"filtered": true, "severity": "high"}}},
+        {"index": 1,
+         "content_filter_results": {"self_harm": {"filtered": false, "severity": "low"}}}
       ]})");
     EXPECT_EQ(o.at(Side::kPrompt, Category::kHate).severity, Severity::kMedium);
     EXPECT_EQ(o.at(Side::kCompletion, Category::kSelfHarm).severity, Severity::kHigh);
