@@ -1,8 +1,147 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The kars authors
-#include <cstdio>
+// kars-router: the per-sandbox policy enforcement point. Start-up errors exit non-zero
+// with one line naming what is wrong; after start-up the process only logs (JSON, stderr).
 
-int main() {
-    std::fputs("kars-router: not wired yet\n", stderr);
-    return 1;
+#include <cstdio>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "router/server/http_server.h"
+#include "router/server/inference_routes.h"
+#include "router/server/logging.h"
+#include "router/server/ops_routes.h"
+#include "router/server/router_state.h"
+
+namespace {
+
+namespace net = boost::asio;
+using namespace kars::router::server;
+
+ServerLimits limits_from(const kars::router::config::RouterConfig& cfg) {
+    ServerLimits l;
+    l.max_body_bytes = cfg.limits.max_body_bytes;
+    l.max_header_bytes = cfg.limits.max_header_bytes;
+    l.max_header_count = cfg.limits.max_header_count;
+    l.header_timeout = cfg.limits.header_timeout;
+    l.body_timeout = cfg.limits.body_timeout;
+    return l;
+}
+
+int fail(const std::string& message) {
+    std::fprintf(stderr, "kars-router: %s\n", message.c_str());
+    return 2;
+}
+
+// SIGTERM: stop accepting, let in-flight requests finish for up to `drain`, then stop.
+// SIGHUP: reload the config; a bad config is logged and the running one stays.
+void watch_signals(net::io_context& io, HttpServer& server, RouterState& state,
+                   std::chrono::seconds drain) {
+    auto signals = std::make_shared<net::signal_set>(io, SIGTERM, SIGINT, SIGHUP);
+    auto handler = std::make_shared<std::function<void(boost::system::error_code, int)>>();
+    *handler = [&io, &server, &state, drain, signals, handler](boost::system::error_code ec,
+                                                               int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+            auto st = state.reload();
+            if (st.ok()) {
+                server.set_limits(limits_from(state.snapshot()->config));
+                spdlog::info("configuration reloaded");
+            } else {
+                spdlog::error("reload refused, previous configuration stays: {}",
+                              st.error().message);
+            }
+            signals->async_wait(*handler);
+            return;
+        }
+        spdlog::info("signal {}: draining {} connections", sig, server.active_connections());
+        server.stop_accepting();
+        net::co_spawn(
+            io,
+            [&io, &server, drain]() -> net::awaitable<void> {
+                net::steady_timer timer(io);
+                auto deadline = std::chrono::steady_clock::now() + drain;
+                while (server.active_connections() > 0 &&
+                       std::chrono::steady_clock::now() < deadline) {
+                    timer.expires_after(std::chrono::milliseconds(50));
+                    co_await timer.async_wait(net::use_awaitable);
+                }
+                io.stop();
+            },
+            net::detached);
+    };
+    signals->async_wait(*handler);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"kars-router: per-sandbox policy enforcement point for agent traffic"};
+    std::string config_path;
+    bool check_only = false;
+    std::string log_level = "info";
+    int drain_seconds = 25;
+    app.add_option("--config,-c", config_path, "router configuration (YAML)")->required();
+    app.add_flag("--check", check_only, "validate the configuration and exit");
+    app.add_option("--log-level", log_level, "trace|debug|info|warn|error");
+    app.add_option("--drain-seconds", drain_seconds, "grace period for in-flight requests");
+    CLI11_PARSE(app, argc, argv);
+
+    init_json_logging("kars-router", log_level);
+
+    auto snapshot = build_snapshot(config_path);
+    if (!snapshot.ok()) return fail(snapshot.error().message);
+    const auto& cfg = snapshot.value()->config;
+    if (check_only) {
+        std::printf("configuration ok: sandbox %s, %zu providers, %zu model routes\n",
+                    cfg.sandbox_name.c_str(), cfg.providers.size(), cfg.models.size());
+        return 0;
+    }
+
+    auto ledger = kars::router::budget::BudgetLedger::open({.state_file = cfg.budget_state});
+    if (!ledger.ok()) return fail(ledger.error().message);
+
+    kars::audit::LogOptions audit_options;
+    audit_options.path = cfg.audit.path;
+    audit_options.signing_key_path = cfg.audit.signing_key;
+    audit_options.checkpoint_every = cfg.audit.checkpoint_every;
+    audit_options.checkpoint_interval = cfg.audit.checkpoint_interval;
+    auto audit = kars::audit::AuditLog::open(audit_options);
+    if (!audit.ok()) return fail(audit.error().message);
+
+    net::io_context io(static_cast<int>(cfg.threads));
+    RouterState state(io, config_path, *snapshot, std::move(*ledger), std::move(*audit));
+
+    HttpServer server(io, limits_from(cfg));
+    register_ops_routes(server, state);
+    register_inference_routes(server, state);
+    auto bound = server.listen(cfg.listen_host, cfg.listen_port);
+    if (!bound.ok()) return fail(bound.error().message);
+    server.start();
+    watch_signals(io, server, state, std::chrono::seconds(drain_seconds));
+
+    // The one line on stdout: where the router listens, so a supervisor or test that asked
+    // for port 0 can find it.
+    std::cout << "kars-router listening on " << bound->address().to_string() << ":"
+              << bound->port() << std::endl;
+    spdlog::info("listening on {}:{} for sandbox {}", bound->address().to_string(),
+                 bound->port(), cfg.sandbox_name);
+
+    std::vector<std::thread> workers;
+    for (unsigned i = 1; i < cfg.threads; ++i) workers.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& t : workers) t.join();
+    state.audit().close();
+    spdlog::info("stopped");
+    return 0;
 }

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The kars authors
+#include "router/config/router_config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <boost/url/parse.hpp>
+#include <yaml-cpp/yaml.h>
+
+namespace kars::router::config {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::set<std::string> kProviderKinds = {"openai", "azure-openai", "anthropic",
+                                              "github-models", "replay"};
+
+// yaml-cpp reports errors by throwing; this wrapper turns each field read into a Result so
+// a bad config names the field instead of aborting start-up with an opaque exception.
+class Reader {
+public:
+    explicit Reader(std::string path) : path_(std::move(path)) {}
+
+    template <typename T>
+    bool get(const YAML::Node& node, const char* key, T& out) {
+        if (!error_.empty()) return false;
+        const YAML::Node v = node[key];
+        if (!v || v.IsNull()) return false;
+        try {
+            out = v.as<T>();
+            return true;
+        } catch (const YAML::Exception&) {
+            error_ = path_ + key + ": wrong type";
+            return false;
+        }
+    }
+
+    void millis(const YAML::Node& node, const char* key, std::chrono::milliseconds& out) {
+        std::int64_t ms = 0;
+        if (get(node, key, ms)) {
+            if (ms <= 0) fail(std::string(key) + ": must be a positive number of milliseconds");
+            out = std::chrono::milliseconds(ms);
+        }
+    }
+
+    void fail(const std::string& message) {
+        if (error_.empty()) error_ = path_ + message;
+    }
+    Reader at(const std::string& sub) const { return Reader(path_ + sub + "."); }
+    const std::string& error() const { return error_; }
+    void take(const Reader& child) {
+        if (error_.empty() && !child.error().empty()) error_ = child.error();
+    }
+
+private:
+    std::string path_;
+    std::string error_;
+};
+
+std::string resolve(const std::string& base_dir, const std::string& p) {
+    if (p.empty() || fs::path(p).is_absolute()) return p;
+    return (fs::path(base_dir) / p).lexically_normal().string();
+}
+
+std::string env_name_for(const std::string& provider) {
+    std::string out = "KARS_PROVIDER_";
+    for (char c : provider) {
+        out.push_back(std::isalnum(static_cast<unsigned char>(c))
+                          ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                          : '_');
+    }
+    return out + "_API_KEY";
+}
+
+Status read_secret(const std::string& base_dir, ProviderConfig& p) {
+    if (const char* v = std::getenv(env_name_for(p.name).c_str()); v != nullptr && *v) {
+        p.api_key = v;
+        return ok_status();
+    }
+    if (!p.api_key_env.empty()) {
+        const char* v = std::getenv(p.api_key_env.c_str());
+        if (v == nullptr || *v == '\0') {
+            return make_error("missing_credential", "provider " + p.name +
+                                                        ": environment variable " +
+                                                        p.api_key_env + " is not set");
+        }
+        p.api_key = v;
+        return ok_status();
+    }
+    if (!p.api_key_file.empty()) {
+        p.api_key_file = resolve(base_dir, p.api_key_file);
+        std::ifstream in(p.api_key_file);
+        if (!in) {
+            return make_error("missing_credential", "provider " + p.name +
+                                                        ": cannot read api_key_file " +
+                                                        p.api_key_file);
+        }
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string key = ss.str();
+        while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
+        if (key.empty()) {
+            return make_error("missing_credential",
+                              "provider " + p.name + ": api_key_file " + p.api_key_file +
+                                  " is empty");
+        }
+        p.api_key = std::move(key);
+    }
+    return ok_status();
+}
+
+Result<ProviderConfig> parse_provider(const YAML::Node& node, std::size_t index,
+                                      const std::string& base_dir) {
+    Reader r("providers[" + std::to_string(index) + "].");
+    ProviderConfig p;
+    if (!node.IsMap()) return make_error("bad_config", "providers[" + std::to_string(index) + "]: expected a mapping");
+    r.get(node, "name", p.name);
+    r.get(node, "kind", p.kind);
+    r.get(node, "base_url", p.base_url);
+    r.get(node, "api_key_file", p.api_key_file);
+    r.get(node, "api_key_env", p.api_key_env);
+    r.get(node, "auth", p.auth);
+    r.get(node, "api_version", p.api_version);
+    r.get(node, "url_style", p.url_style);
+    r.get(node, "anthropic_version", p.anthropic_version);
+    r.get(node, "cassette", p.cassette);
+    r.get(node, "record_to", p.record_to);
+    if (node["api_key"]) {
+        r.fail("api_key: inline secrets are refused; use api_key_file or api_key_env");
+    }
+    if (p.name.empty()) r.fail("name: required");
+    if (!kProviderKinds.count(p.kind)) {
+        r.fail("kind: '" + p.kind +
+               "' is not one of openai, azure-openai, anthropic, github-models, replay");
+    }
+    if (p.kind == "replay") {
+        if (p.cassette.empty()) r.fail("cassette: required for kind replay");
+        p.cassette = resolve(base_dir, p.cassette);
+    } else if (p.kind == "github-models" && p.base_url.empty()) {
+        p.base_url = "https://models.github.ai/inference";
+    } else if (p.kind == "anthropic" && p.base_url.empty()) {
+        p.base_url = "https://api.anthropic.com";
+    } else if (p.kind == "openai" && p.base_url.empty()) {
+        p.base_url = "https://api.openai.com/v1";
+    }
+    if (p.kind != "replay") {
+        auto url = boost::urls::parse_absolute_uri(p.base_url);
+        if (!url || (url->scheme() != "http" && url->scheme() != "https")) {
+            r.fail("base_url: '" + p.base_url + "' is not an absolute http(s) URL");
+        }
+    }
+    if (p.auth != "api-key" && p.auth != "bearer") r.fail("auth: must be api-key or bearer");
+    if (p.url_style != "v1" && p.url_style != "deployments") {
+        r.fail("url_style: must be v1 or deployments");
+    }
+    p.record_to = resolve(base_dir, p.record_to);
+    if (!r.error().empty()) return make_error("bad_config", r.error());
+    if (p.kind != "replay") {
+        auto st = read_secret(base_dir, p);
+        if (!st.ok()) return st.error();
+    }
+    return p;
+}
+
+Status parse_listen(const std::string& text, RouterConfig& cfg) {
+    auto auth = boost::urls::parse_authority(text);
+    if (!auth || !auth->has_port() || auth->port_number() == 0 && auth->port() != "0") {
+        return make_error("bad_config", "listen: '" + text + "' is not host:port");
+    }
+    std::string host(auth->encoded_host_address());
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    cfg.listen_host = host;
+    cfg.listen_port = auth->port_number();
+    return ok_status();
+}
+
+}  // namespace
+
+const ProviderConfig* RouterConfig::provider(const std::string& name) const {
+    for (const auto& p : providers) {
+        if (p.name == name) return &p;
+    }
+    return nullptr;
+}
+
+const std::vector<ModelTarget>* RouterConfig::targets_for(const std::string& model) const {
+    if (auto it = models.find(model); it != models.end()) return &it->second;
+    if (auto it = models.find("default"); it != models.end()) return &it->second;
+    return nullptr;
+}
+
+namespace {
+
+Result<RouterConfig> parse_impl(const std::string& yaml_text, const std::string& base_dir) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(yaml_text);
+    } catch (const YAML::Exception& e) {
+        return make_error("bad_config", std::string("not valid YAML: ") + e.what());
+    }
+    if (!root.IsMap()) return make_error("bad_config", "top level must be a mapping");
+
+    RouterConfig cfg;
+    Reader r("");
+    std::string listen;
+    if (r.get(root, "listen", listen)) {
+        auto st = parse_listen(listen, cfg);
+        if (!st.ok()) return st.error();
+    }
+    const YAML::Node sandbox = root["sandbox"];
+    if (!sandbox || !sandbox.IsMap()) {
+        return make_error("bad_config", "sandbox: required (name of the sandbox this router serves)");
+    }
+    Reader rs = r.at("sandbox");
+    rs.get(sandbox, "name", cfg.sandbox_name);
+    rs.get(sandbox, "namespace", cfg.sandbox_namespace);
+    rs.get(sandbox, "labels", cfg.sandbox_labels);
+    r.take(rs);
+    if (cfg.sandbox_name.empty()) r.fail("sandbox.name: required");
+    if (r.get(root, "manifest", cfg.manifest)) cfg.manifest = resolve(base_dir, cfg.manifest);
+    r.get(root, "threads", cfg.threads);
+    if (cfg.threads == 0 || cfg.threads > 64) r.fail("threads: must be 1..64");
+    if (!r.error().empty()) return make_error("bad_config", r.error());
+
+    const YAML::Node providers = root["providers"];
+    if (!providers || !providers.IsSequence() || providers.size() == 0) {
+        return make_error("bad_config", "providers: at least one provider is required");
+    }
+    for (std::size_t i = 0; i < providers.size(); ++i) {
+        auto p = parse_provider(providers[i], i, base_dir);
+        if (!p.ok()) return p.error();
+        if (cfg.provider(p->name) != nullptr) {
+            return make_error("bad_config", "providers: duplicate name " + p->name);
+        }
+        cfg.providers.push_back(std::move(*p));
+    }
+
+    const YAML::Node models = root["models"];
+    if (models && !models.IsMap()) return make_error("bad_config", "models: expected a mapping");
+    if (models) {
+        for (const auto& entry : models) {
+            std::string name = entry.first.as<std::string>("");
+            if (!entry.second.IsSequence()) {
+                return make_error("bad_config", "models." + name + ": expected a list of targets");
+            }
+            std::vector<ModelTarget> targets;
+            for (const auto& t : entry.second) {
+                ModelTarget target;
+                if (t.IsScalar()) {
+                    target.provider = t.as<std::string>();
+                } else if (t.IsMap()) {
+                    target.provider = t["provider"].as<std::string>("");
+                    target.model = t["model"].as<std::string>("");
+                }
+                if (cfg.provider(target.provider) == nullptr) {
+                    return make_error("bad_config", "models." + name + ": unknown provider '" +
+                                                        target.provider + "'");
+                }
+                targets.push_back(std::move(target));
+            }
+            cfg.models[name] = std::move(targets);
+        }
+    }
+    if (cfg.models.empty()) cfg.models["default"] = {ModelTarget{cfg.providers.front().name, ""}};
+
+    if (const YAML::Node l = root["limits"]) {
+        Reader rl = r.at("limits");
+        rl.get(l, "max_body_bytes", cfg.limits.max_body_bytes);
+        rl.get(l, "max_header_bytes", cfg.limits.max_header_bytes);
+        rl.get(l, "max_header_count", cfg.limits.max_header_count);
+        rl.get(l, "max_upstream_response_bytes", cfg.limits.max_upstream_response_bytes);
+        rl.millis(l, "header_timeout_ms", cfg.limits.header_timeout);
+        rl.millis(l, "body_timeout_ms", cfg.limits.body_timeout);
+        if (cfg.limits.max_body_bytes == 0) rl.fail("max_body_bytes: must be positive");
+        r.take(rl);
+    }
+    if (const YAML::Node rl_node = root["rate_limit"]) {
+        Reader rr = r.at("rate_limit");
+        rr.get(rl_node, "requests_per_second", cfg.rate_limit.requests_per_second);
+        rr.get(rl_node, "burst", cfg.rate_limit.burst);
+        if (cfg.rate_limit.requests_per_second < 0 || cfg.rate_limit.burst < 0) {
+            rr.fail("values must not be negative");
+        }
+        if (cfg.rate_limit.requests_per_second > 0 && cfg.rate_limit.burst < 1) {
+            cfg.rate_limit.burst = std::max(1.0, cfg.rate_limit.requests_per_second);
+        }
+        r.take(rr);
+    }
+    if (const YAML::Node u = root["upstream"]) {
+        Reader ru = r.at("upstream");
+        ru.millis(u, "connect_timeout_ms", cfg.upstream.connect_timeout);
+        ru.millis(u, "first_byte_timeout_ms", cfg.upstream.first_byte_timeout);
+        ru.millis(u, "idle_timeout_ms", cfg.upstream.idle_timeout);
+        if (ru.get(u, "ca_file", cfg.upstream.ca_file)) {
+            cfg.upstream.ca_file = resolve(base_dir, cfg.upstream.ca_file);
+        }
+        r.take(ru);
+    }
+    const YAML::Node audit = root["audit"];
+    if (!audit || !audit.IsMap()) {
+        return make_error("bad_config", "audit: required (path of the audit log)");
+    }
+    Reader ra = r.at("audit");
+    ra.get(audit, "path", cfg.audit.path);
+    ra.get(audit, "signing_key", cfg.audit.signing_key);
+    ra.get(audit, "checkpoint_every", cfg.audit.checkpoint_every);
+    ra.millis(audit, "checkpoint_interval_ms", cfg.audit.checkpoint_interval);
+    if (cfg.audit.path.empty()) ra.fail("path: required");
+    if (cfg.audit.checkpoint_every == 0) ra.fail("checkpoint_every: must be positive");
+    r.take(ra);
+    cfg.audit.path = resolve(base_dir, cfg.audit.path);
+    if (cfg.audit.signing_key.empty()) cfg.audit.signing_key = cfg.audit.path + ".key";
+    cfg.audit.signing_key = resolve(base_dir, cfg.audit.signing_key);
+    if (r.get(root, "budget_state", cfg.budget_state)) {
+        cfg.budget_state = resolve(base_dir, cfg.budget_state);
+    }
+    if (!r.error().empty()) return make_error("bad_config", r.error());
+    return cfg;
+}
+
+}  // namespace
+
+Result<RouterConfig> parse_router_config(const std::string& yaml_text,
+                                         const std::string& base_dir) {
+    // Field readers above convert yaml-cpp's exceptions; this catches the structural ones
+    // (indexing into a scalar, odd node types) so no input can escape as an exception.
+    try {
+        return parse_impl(yaml_text, base_dir);
+    } catch (const YAML::Exception& e) {
+        return make_error("bad_config", std::string("invalid config structure: ") + e.what());
+    }
+}
+
+Result<RouterConfig> load_router_config(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return make_error("bad_config", "cannot read config file " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto dir = fs::absolute(fs::path(path)).parent_path().string();
+    auto cfg = parse_router_config(ss.str(), dir);
+    if (!cfg.ok()) return make_error(cfg.error().code, path + ": " + cfg.error().message);
+    return cfg;
+}
+
+}  // namespace kars::router::config

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The kars authors
+#pragma once
+
+// kars-router's own configuration file (YAML). Every field is documented in
+// docs/router-config.md. The sandbox's identity comes from here and nowhere else: a request
+// header can never change which sandbox's budget, limits or audit trail it is charged to.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace kars::router::config {
+
+struct ProviderConfig {
+    std::string name;         // referenced from `models`
+    std::string kind;         // openai | azure-openai | anthropic | github-models | replay
+    std::string base_url;
+    std::string api_key;      // resolved secret; never logged
+    std::string api_key_file;
+    std::string api_key_env;
+    std::string auth = "api-key";       // azure-openai: api-key | bearer
+    std::string api_version = "2024-10-21";
+    std::string url_style = "v1";       // azure-openai: v1 | deployments
+    std::string anthropic_version = "2023-06-01";
+    std::string cassette;     // replay: cassette to serve
+    std::string record_to;    // any real provider: also write exchanges to this cassette
+};
+
+// A model name the agent may ask for, and the ordered upstream targets that serve it; the
+// next target is tried when one answers 429 or 5xx.
+struct ModelTarget {
+    std::string provider;
+    std::string model;  // model/deployment sent upstream; empty = as requested
+};
+
+struct Limits {
+    std::size_t max_body_bytes = 4 * 1024 * 1024;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_header_count = 100;
+    std::chrono::milliseconds header_timeout{10'000};
+    std::chrono::milliseconds body_timeout{30'000};
+    std::size_t max_upstream_response_bytes = 32 * 1024 * 1024;
+};
+
+struct RateLimit {
+    double requests_per_second = 0;  // 0 disables
+    double burst = 0;
+};
+
+struct UpstreamSettings {
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::chrono::milliseconds first_byte_timeout{120'000};
+    std::chrono::milliseconds idle_timeout{120'000};
+    std::string ca_file;
+};
+
+struct AuditSettings {
+    std::string path;          // required: the audit trail is not optional
+    std::string signing_key;   // Ed25519 PEM; created if missing
+    std::size_t checkpoint_every = 100;
+    std::chrono::milliseconds checkpoint_interval{5'000};
+};
+
+struct RouterConfig {
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 8443;
+    std::string sandbox_name;
+    std::string sandbox_namespace = "default";
+    std::map<std::string, std::string> sandbox_labels;
+    std::string manifest;  // KarsSandbox + InferencePolicy documents; optional
+    std::vector<ProviderConfig> providers;
+    std::map<std::string, std::vector<ModelTarget>> models;  // "default" catches the rest
+    Limits limits;
+    RateLimit rate_limit;
+    UpstreamSettings upstream;
+    AuditSettings audit;
+    std::string budget_state;  // token budget persistence file; empty = in memory
+    unsigned threads = 1;
+
+    const ProviderConfig* provider(const std::string& name) const;
+    // Targets for a requested model: its own entry, else "default", else empty.
+    const std::vector<ModelTarget>* targets_for(const std::string& model) const;
+};
+
+// Parses YAML text. `base_dir` resolves relative paths. Secrets named by api_key_file or
+// api_key_env (or the override KARS_PROVIDER_<NAME>_API_KEY) are read here, so a config
+// whose credentials are missing is rejected at load, not at the first request.
+Result<RouterConfig> parse_router_config(const std::string& yaml_text,
+                                         const std::string& base_dir);
+
+Result<RouterConfig> load_router_config(const std::string& path);
+
+}  // namespace kars::router::config

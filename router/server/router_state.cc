@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The kars authors
+#include "router/server/router_state.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/manifest/manifest.h"
+
+namespace kars::router::server {
+
+namespace {
+
+Result<providers::ProviderConfig> to_upstream(const config::ProviderConfig& p) {
+    auto kind = providers::parse_provider_kind(p.kind);
+    if (!kind.ok()) return kind.error();
+    providers::ProviderConfig out;
+    out.kind = *kind;
+    out.base_url = p.base_url;
+    out.credential = p.api_key;
+    out.azure_auth =
+        p.auth == "bearer" ? providers::AzureAuth::kEntraToken : providers::AzureAuth::kApiKey;
+    out.azure_url_style = p.url_style == "deployments" ? providers::AzureUrlStyle::kDeployment
+                                                       : providers::AzureUrlStyle::kV1;
+    if (p.url_style == "deployments") out.azure_api_version = p.api_version;
+    out.anthropic_version = p.anthropic_version;
+    auto st = providers::validate_config(out);
+    if (!st.ok()) return make_error(st.error().code, "provider " + p.name + ": " + st.error().message);
+    return out;
+}
+
+Status load_policy(Snapshot& snap) {
+    const auto& cfg = snap.config;
+    if (cfg.manifest.empty()) return ok_status();
+    auto m = manifest::load_manifest_file(cfg.manifest);
+    if (!m.ok()) return m.error();
+    manifest::SandboxIdentity who;
+    who.name = cfg.sandbox_name;
+    who.namespace_name = cfg.sandbox_namespace;
+    for (const auto& [k, v] : cfg.sandbox_labels) who.labels[k] = v;
+    auto picked = manifest::select_inference_policy(m->inference_policies, who, "chat");
+    if (!picked.ok()) return picked.error();
+    if (*picked != nullptr) {
+        if ((*picked)->bundle_ref) {
+            return make_error("unsupported_policy",
+                              "InferencePolicy " + (*picked)->metadata.name +
+                                  " is distributed as a signed bundle; kars-router needs the "
+                                  "policy inline");
+        }
+        snap.inference_policy = (*picked)->policy;
+        snap.policy_source = "InferencePolicy/" + (*picked)->metadata.name;
+    }
+    return ok_status();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Snapshot>> build_snapshot(const std::string& config_path) {
+    auto cfg = config::load_router_config(config_path);
+    if (!cfg.ok()) return cfg.error();
+    auto snap = std::make_shared<Snapshot>();
+    snap->config = std::move(*cfg);
+    for (const auto& p : snap->config.providers) {
+        ProviderEntry entry;
+        entry.source = p;
+        if (p.kind == "replay") {
+            auto cassette = replay::Cassette::load_file(p.cassette);
+            if (!cassette.ok()) return cassette.error();
+            entry.cassette = std::make_shared<const replay::Cassette>(std::move(*cassette));
+        } else {
+            auto upstream = to_upstream(p);
+            if (!upstream.ok()) return upstream.error();
+            entry.upstream = std::move(*upstream);
+        }
+        snap->providers.emplace(p.name, std::move(entry));
+    }
+    auto st = load_policy(*snap);
+    if (!st.ok()) return st.error();
+    const auto& rl = snap->config.rate_limit;
+    if (rl.requests_per_second > 0) {
+        snap->rate_limiter = std::make_shared<budget::RateLimiter>(
+            budget::RateLimiterOptions{.requests_per_second = rl.requests_per_second,
+                                       .burst = rl.burst});
+    }
+    return std::shared_ptr<const Snapshot>(std::move(snap));
+}
+
+RouterState::RouterState(boost::asio::io_context& io, std::string config_path,
+                         std::shared_ptr<const Snapshot> first,
+                         std::unique_ptr<budget::BudgetLedger> ledger,
+                         std::unique_ptr<audit::AuditLog> audit)
+    : io_(io),
+      config_path_(std::move(config_path)),
+      sandbox_(first->config.sandbox_name),
+      ledger_(std::move(ledger)),
+      audit_(std::move(audit)),
+      upstream_(std::make_unique<UpstreamClient>(io.get_executor(),
+                                                 first->config.upstream.ca_file)) {
+    apply(first);
+}
+
+void RouterState::apply(const std::shared_ptr<const Snapshot>& snap) {
+    if (snap->inference_policy && snap->inference_policy->token_budget) {
+        ledger_->set_limits(sandbox_, *snap->inference_policy->token_budget);
+    } else {
+        ledger_->set_limits(sandbox_, policy::TokenBudget{});
+    }
+    std::lock_guard lock(mu_);
+    snapshot_ = snap;
+}
+
+std::shared_ptr<const Snapshot> RouterState::snapshot() const {
+    std::lock_guard lock(mu_);
+    return snapshot_;
+}
+
+Status RouterState::reload() {
+    auto next = build_snapshot(config_path_);
+    if (!next.ok()) return next.error();
+    auto old = snapshot();
+    if (next.value()->config.sandbox_name != sandbox_) {
+        return make_error("bad_config",
+                          "sandbox.name cannot change on reload (was " + sandbox_ + ")");
+    }
+    // Keep the live limiter when its settings did not change.
+    const auto& a = old->config.rate_limit;
+    const auto& b = next.value()->config.rate_limit;
+    if (a.requests_per_second == b.requests_per_second && a.burst == b.burst) {
+        auto copy = std::make_shared<Snapshot>(*next.value());
+        copy->rate_limiter = old->rate_limiter;
+        apply(copy);
+    } else {
+        apply(next.value());
+    }
+    return ok_status();
+}
+
+bool RouterState::record(audit::Event event) {
+    auto st = audit_->append(std::move(event), [this](Result<audit::Receipt> r) {
+        if (!r.ok()) {
+            audit_healthy_.store(false);
+            metrics_.audit_failure();
+            spdlog::error("audit write failed: {}", r.error().message);
+        }
+    });
+    if (!st.ok()) {
+        audit_healthy_.store(false);
+        metrics_.audit_failure();
+        spdlog::error("audit append refused: {}", st.error().message);
+        return false;
+    }
+    return audit_healthy_.load();
+}
+
+bool RouterState::ready() const { return audit_healthy_.load() && snapshot() != nullptr; }
+
+}  // namespace kars::router::server

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The kars authors
+#pragma once
+
+// Everything a request handler needs, split by lifetime: the Snapshot is the reloadable
+// configuration (swapped whole on SIGHUP, so a request sees one consistent version), the
+// rest lives as long as the process (budgets, rate limits, audit log, metrics).
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "core/audit/audit_log.h"
+#include "core/policy/inference_policy.h"
+#include "router/budget/rate_limiter.h"
+#include "router/budget/token_budget.h"
+#include "router/config/router_config.h"
+#include "router/providers/provider_config.h"
+#include "router/replay/cassette.h"
+#include "router/server/metrics.h"
+#include "router/server/upstream_client.h"
+
+namespace kars::router::server {
+
+struct ProviderEntry {
+    config::ProviderConfig source;
+    std::optional<providers::ProviderConfig> upstream;  // unset for replay
+    std::shared_ptr<const replay::Cassette> cassette;   // set for replay
+};
+
+struct Snapshot {
+    config::RouterConfig config;
+    std::map<std::string, ProviderEntry> providers;
+    std::optional<policy::InferencePolicy> inference_policy;
+    std::string policy_source;  // which InferencePolicy applies, for audit reasons
+    // Null when rate limiting is off. Kept across reloads while its settings are unchanged,
+    // so a reload never hands an agent a fresh burst.
+    std::shared_ptr<budget::RateLimiter> rate_limiter;
+};
+
+// Builds a snapshot from a config file: providers validated, cassettes and the sandbox
+// manifest loaded. Any error leaves the caller's current snapshot in force.
+Result<std::shared_ptr<const Snapshot>> build_snapshot(const std::string& config_path);
+
+class RouterState {
+public:
+    RouterState(boost::asio::io_context& io, std::string config_path,
+                std::shared_ptr<const Snapshot> first,
+                std::unique_ptr<budget::BudgetLedger> ledger,
+                std::unique_ptr<audit::AuditLog> audit);
+
+    std::shared_ptr<const Snapshot> snapshot() const;
+    // Re-reads the config file; on error the old snapshot stays and the error is returned.
+    Status reload();
+
+    const std::string& sandbox() const { return sandbox_; }
+    budget::BudgetLedger& ledger() { return *ledger_; }
+    audit::AuditLog& audit() { return *audit_; }
+    Metrics& metrics() { return metrics_; }
+    UpstreamClient& upstream() { return *upstream_; }
+    boost::asio::io_context& io() { return io_; }
+    // Blocking work (fsync of budget state) runs here, never on an I/O thread.
+    boost::asio::thread_pool& blocking() { return blocking_; }
+
+    // Records a decision in the audit log. Returns false if the log refused it; callers on
+    // the request path then refuse the request (the audit trail is not optional).
+    bool record(audit::Event event);
+
+    bool ready() const;
+
+private:
+    void apply(const std::shared_ptr<const Snapshot>& snap);
+
+    boost::asio::io_context& io_;
+    std::string config_path_;
+    std::string sandbox_;  // fixed for the process: identity never changes on reload
+    mutable std::mutex mu_;
+    std::shared_ptr<const Snapshot> snapshot_;
+    std::unique_ptr<budget::BudgetLedger> ledger_;
+    std::unique_ptr<audit::AuditLog> audit_;
+    Metrics metrics_;
+    std::unique_ptr<UpstreamClient> upstream_;
+    boost::asio::thread_pool blocking_{1};
+    std::atomic<bool> audit_healthy_{true};
+};
+
+}  // namespace kars::router::server

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The kars authors
+#include "router/server/upstream_client.h"
+
+#include <openssl/ssl.h>
+
+#include <array>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+namespace kars::router::server {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+constexpr auto kNoThrow = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+Error classify(const boost::system::error_code& ec, std::string_view during) {
+    if (ec == beast::error::timeout) {
+        return make_error("upstream_timeout",
+                          "upstream did not answer in time (" + std::string(during) + ")");
+    }
+    return make_error("upstream_connect",
+                      "upstream failed (" + std::string(during) + "): " + ec.message());
+}
+
+beast::tcp_stream& lowest(beast::tcp_stream& s) { return s; }
+beast::tcp_stream& lowest(beast::ssl_stream<beast::tcp_stream>& s) { return beast::get_lowest_layer(s); }
+
+template <typename Stream>
+class Call final : public UpstreamCall {
+public:
+    template <typename... Args>
+    explicit Call(UpstreamTimeouts timeouts, Args&&... args)
+        : stream_(std::forward<Args>(args)...), timeouts_(timeouts) {
+        // The head and each body read are bounded separately by timeouts; the parser's own
+        // body limit is lifted because streams are long-lived and read piecewise.
+        parser_.body_limit(boost::none);
+    }
+
+    Stream& stream() { return stream_; }
+
+    net::awaitable<Status> exchange(const UpstreamRequest& request) {
+        http::request<http::string_body> req;
+        req.method(http::string_to_verb(request.method));
+        req.target(request.target);
+        req.version(11);
+        bool default_port = (request.endpoint.scheme == "https" && request.endpoint.port == "443") ||
+                            (request.endpoint.scheme == "http" && request.endpoint.port == "80");
+        req.set(http::field::host, default_port
+                                       ? request.endpoint.host
+                                       : request.endpoint.host + ":" + request.endpoint.port);
+        for (const auto& [name, value] : request.headers) req.set(name, value);
+        req.set(http::field::connection, "close");
+        if (!request.body.empty() || request.method == "POST") {
+            req.body() = request.body;
+            req.prepare_payload();
+        }
+
+        lowest(stream_).expires_after(timeouts_.first_byte);
+        auto [wec, wn] = co_await http::async_write(stream_, req, kNoThrow);
+        if (wec) co_return classify(wec, "sending request");
+
+        auto [hec, hn] = co_await http::async_read_header(stream_, buffer_, parser_, kNoThrow);
+        if (hec) {
+            if (hec == beast::error::timeout) co_return classify(hec, "waiting for response");
+            co_return make_error("upstream_protocol",
+                                 "upstream sent a malformed response head: " + hec.message());
+        }
+        head_.status = static_cast<int>(parser_.get().result_int());
+        for (const auto& field : parser_.get()) {
+            std::string name(field.name_string());
+            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            head_.headers.emplace_back(std::move(name), std::string(field.value()));
+        }
+        co_return ok_status();
+    }
+
+    const UpstreamHead& head() const override { return head_; }
+
+    net::awaitable<Result<std::string>> read_body(std::size_t max_bytes) override {
+        std::string body;
+        while (true) {
+            auto piece = co_await read_some();
+            if (!piece.ok()) co_return piece.error();
+            if (!piece->has_value()) co_return body;
+            if (body.size() + (*piece)->size() > max_bytes) {
+                co_return make_error("upstream_too_large",
+                                     "upstream response exceeds " + std::to_string(max_bytes) +
+                                         " bytes");
+            }
+            body += **piece;
+        }
+    }
+
+    net::awaitable<Result<std::optional<std::string>>> read_some() override {
+        if (parser_.is_done()) co_return std::optional<std::string>{};
+        std::array<char, 16 * 1024> chunk{};
+        parser_.get().body().data = chunk.data();
+        parser_.get().body().size = chunk.size();
+        lowest(stream_).expires_after(timeouts_.idle);
+        auto [ec, n] = co_await http::async_read_some(stream_, buffer_, parser_, kNoThrow);
+        if (ec == http::error::need_buffer) ec = {};
+        if (ec) {
+            if (ec == http::error::end_of_stream && parser_.is_done()) {
+                co_return std::optional<std::string>{};
+            }
+            if (ec == beast::error::timeout) co_return classify(ec, "stream went silent");
+            co_return make_error("upstream_connect",
+                                 "upstream connection ended mid-body: " + ec.message());
+        }
+        std::size_t got = chunk.size() - parser_.get().body().size;
+        co_return std::optional<std::string>{std::string(chunk.data(), got)};
+    }
+
+    void cancel() override {
+        boost::system::error_code ignored;
+        lowest(stream_).socket().close(ignored);
+    }
+
+private:
+    Stream stream_;
+    UpstreamTimeouts timeouts_;
+    beast::flat_buffer buffer_;
+    http::response_parser<http::buffer_body> parser_;
+    UpstreamHead head_;
+};
+
+}  // namespace
+
+UpstreamClient::UpstreamClient(net::any_io_executor executor, std::string ca_file)
+    : executor_(std::move(executor)),
+      tls_(std::make_shared<ssl::context>(ssl::context::tls_client)) {
+    tls_->set_default_verify_paths();
+    if (!ca_file.empty()) tls_->load_verify_file(ca_file);
+    tls_->set_verify_mode(ssl::verify_peer);
+    SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
+}
+
+net::awaitable<Result<std::unique_ptr<UpstreamCall>>> UpstreamClient::start(
+    const UpstreamRequest& request, UpstreamTimeouts timeouts) {
+    tcp::resolver resolver(executor_);
+    auto [rec, results] =
+        co_await resolver.async_resolve(request.endpoint.host, request.endpoint.port, kNoThrow);
+    if (rec) co_return classify(rec, "resolving " + request.endpoint.host);
+
+    if (request.endpoint.scheme == "https") {
+        auto call = std::make_unique<Call<beast::ssl_stream<beast::tcp_stream>>>(
+            timeouts, executor_, *tls_);
+        auto& tcp_layer = beast::get_lowest_layer(call->stream());
+        tcp_layer.expires_after(timeouts.connect);
+        auto [cec, ep] = co_await tcp_layer.async_connect(results, kNoThrow);
+        if (cec) co_return classify(cec, "connecting to " + request.endpoint.host);
+        tcp_layer.socket().set_option(tcp::no_delay(true));
+
+        // SNI and RFC 6125 host name checking: without both, a verified chain proves nothing
+        // about which server we reached.
+        if (!SSL_set_tlsext_host_name(call->stream().native_handle(),
+                                      request.endpoint.host.c_str())) {
+            co_return make_error("upstream_connect", "cannot set TLS server name");
+        }
+        call->stream().set_verify_callback(ssl::host_name_verification(request.endpoint.host));
+        auto [hec] = co_await call->stream().async_handshake(ssl::stream_base::client, kNoThrow);
+        if (hec) co_return classify(hec, "TLS handshake with " + request.endpoint.host);
+
+        auto st = co_await call->exchange(request);
+        if (!st.ok()) co_return st.error();
+        co_return std::unique_ptr<UpstreamCall>(std::move(call));
+    }
+
+    auto call = std::make_unique<Call<beast::tcp_stream>>(timeouts, executor_);
+    call->stream().expires_after(timeouts.connect);
+    auto [cec, ep] = co_await call->stream().async_connect(results, kNoThrow);
+    if (cec) co_return classify(cec, "connecting to " + request.endpoint.host);
+    call->stream().socket().set_option(tcp::no_delay(true));
+    auto st = co_await call->exchange(request);
+    if (!st.ok()) co_return st.error();
+    co_return std::unique_ptr<UpstreamCall>(std::move(call));
+}
+
+}  // namespace kars::router::server
