@@ -53,6 +53,7 @@ lint: $(BUILD)/build.ninja
 	ci/check-headers
 	ci/check-file-size
 	ci/check-format
+	ci/check-no-handmade-crypto
 	ci/check-tidy $(BUILD)
 
 bench: setup build

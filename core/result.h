@@ -25,8 +25,8 @@ inline Error make_error(std::string code, std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-    Result(Error error) : v_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+    Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+    Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const { return v_.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -48,6 +48,8 @@ private:
 // Status is a Result with nothing to return.
 struct Ok {};
 using Status = Result<Ok>;
-inline Status ok_status() { return Ok{}; }
+inline Status ok_status() {
+    return Ok{};
+}
 
 }  // namespace kars

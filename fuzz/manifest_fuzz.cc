@@ -17,8 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (const auto& s : manifest->sandboxes) {
             kars::manifest::SandboxIdentity id{s.metadata.name, s.metadata.namespace_name,
                                                s.metadata.labels};
-            (void)kars::manifest::select_inference_policy(manifest->inference_policies, id,
-                                                          "chat");
+            (void)kars::manifest::select_inference_policy(manifest->inference_policies, id, "chat");
         }
     }
     return 0;

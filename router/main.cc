@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,7 +16,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
 #include "router/server/http_server.h"
 #include "router/server/inference_routes.h"
@@ -132,10 +132,10 @@ int main(int argc, char** argv) {
 
     // The one line on stdout: where the router listens, so a supervisor or test that asked
     // for port 0 can find it.
-    std::cout << "kars-router listening on " << bound->address().to_string() << ":"
-              << bound->port() << std::endl;
-    spdlog::info("listening on {}:{} for sandbox {}", bound->address().to_string(),
-                 bound->port(), cfg.sandbox_name);
+    std::cout << "kars-router listening on " << bound->address().to_string() << ":" << bound->port()
+              << std::endl;
+    spdlog::info("listening on {}:{} for sandbox {}", bound->address().to_string(), bound->port(),
+                 cfg.sandbox_name);
 
     std::vector<std::thread> workers;
     for (unsigned i = 1; i < cfg.threads; ++i) workers.emplace_back([&io] { io.run(); });

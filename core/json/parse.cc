@@ -47,6 +47,8 @@ std::optional<bool> bool_field(const boost::json::value& v, std::string_view key
     return f->get_bool();
 }
 
-std::string to_string(const boost::json::value& v) { return boost::json::serialize(v); }
+std::string to_string(const boost::json::value& v) {
+    return boost::json::serialize(v);
+}
 
 }  // namespace kars::json

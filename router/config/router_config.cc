@@ -8,8 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include <boost/url/parse.hpp>
 #include <yaml-cpp/yaml.h>
+#include <boost/url/parse.hpp>
 
 namespace kars::router::config {
 
@@ -85,9 +85,9 @@ Status read_secret(const std::string& base_dir, ProviderConfig& p) {
     if (!p.api_key_env.empty()) {
         const char* v = std::getenv(p.api_key_env.c_str());
         if (v == nullptr || *v == '\0') {
-            return make_error("missing_credential", "provider " + p.name +
-                                                        ": environment variable " +
-                                                        p.api_key_env + " is not set");
+            return make_error(
+                "missing_credential",
+                "provider " + p.name + ": environment variable " + p.api_key_env + " is not set");
         }
         p.api_key = v;
         return ok_status();
@@ -96,18 +96,17 @@ Status read_secret(const std::string& base_dir, ProviderConfig& p) {
         p.api_key_file = resolve(base_dir, p.api_key_file);
         std::ifstream in(p.api_key_file);
         if (!in) {
-            return make_error("missing_credential", "provider " + p.name +
-                                                        ": cannot read api_key_file " +
-                                                        p.api_key_file);
+            return make_error(
+                "missing_credential",
+                "provider " + p.name + ": cannot read api_key_file " + p.api_key_file);
         }
         std::stringstream ss;
         ss << in.rdbuf();
         std::string key = ss.str();
         while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
         if (key.empty()) {
-            return make_error("missing_credential",
-                              "provider " + p.name + ": api_key_file " + p.api_key_file +
-                                  " is empty");
+            return make_error("missing_credential", "provider " + p.name + ": api_key_file " +
+                                                        p.api_key_file + " is empty");
         }
         p.api_key = std::move(key);
     }
@@ -118,7 +117,9 @@ Result<ProviderConfig> parse_provider(const YAML::Node& node, std::size_t index,
                                       const std::string& base_dir) {
     Reader r("providers[" + std::to_string(index) + "].");
     ProviderConfig p;
-    if (!node.IsMap()) return make_error("bad_config", "providers[" + std::to_string(index) + "]: expected a mapping");
+    if (!node.IsMap())
+        return make_error("bad_config",
+                          "providers[" + std::to_string(index) + "]: expected a mapping");
     r.get(node, "name", p.name);
     r.get(node, "kind", p.kind);
     r.get(node, "base_url", p.base_url);
@@ -214,7 +215,8 @@ Result<RouterConfig> parse_impl(const std::string& yaml_text, const std::string&
     }
     const YAML::Node sandbox = root["sandbox"];
     if (!sandbox || !sandbox.IsMap()) {
-        return make_error("bad_config", "sandbox: required (name of the sandbox this router serves)");
+        return make_error("bad_config",
+                          "sandbox: required (name of the sandbox this router serves)");
     }
     Reader rs = r.at("sandbox");
     rs.get(sandbox, "name", cfg.sandbox_name);

@@ -18,18 +18,18 @@
 namespace kars::router::config {
 
 struct ProviderConfig {
-    std::string name;         // referenced from `models`
-    std::string kind;         // openai | azure-openai | anthropic | github-models | replay
+    std::string name;  // referenced from `models`
+    std::string kind;  // openai | azure-openai | anthropic | github-models | replay
     std::string base_url;
-    std::string api_key;      // resolved secret; never logged
+    std::string api_key;  // resolved secret; never logged
     std::string api_key_file;
     std::string api_key_env;
-    std::string auth = "api-key";       // azure-openai: api-key | bearer
+    std::string auth = "api-key";  // azure-openai: api-key | bearer
     std::string api_version = "2024-10-21";
-    std::string url_style = "v1";       // azure-openai: v1 | deployments
+    std::string url_style = "v1";  // azure-openai: v1 | deployments
     std::string anthropic_version = "2023-06-01";
-    std::string cassette;     // replay: cassette to serve
-    std::string record_to;    // any real provider: also write exchanges to this cassette
+    std::string cassette;   // replay: cassette to serve
+    std::string record_to;  // any real provider: also write exchanges to this cassette
 };
 
 // A model name the agent may ask for, and the ordered upstream targets that serve it; the
@@ -61,8 +61,8 @@ struct UpstreamSettings {
 };
 
 struct AuditSettings {
-    std::string path;          // required: the audit trail is not optional
-    std::string signing_key;   // Ed25519 PEM; created if missing
+    std::string path;         // required: the audit trail is not optional
+    std::string signing_key;  // Ed25519 PEM; created if missing
     std::size_t checkpoint_every = 100;
     std::chrono::milliseconds checkpoint_interval{5'000};
 };
@@ -91,8 +91,7 @@ struct RouterConfig {
 // Parses YAML text. `base_dir` resolves relative paths. Secrets named by api_key_file or
 // api_key_env (or the override KARS_PROVIDER_<NAME>_API_KEY) are read here, so a config
 // whose credentials are missing is rejected at load, not at the first request.
-Result<RouterConfig> parse_router_config(const std::string& yaml_text,
-                                         const std::string& base_dir);
+Result<RouterConfig> parse_router_config(const std::string& yaml_text, const std::string& base_dir);
 
 Result<RouterConfig> load_router_config(const std::string& path);
 

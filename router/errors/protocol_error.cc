@@ -31,14 +31,22 @@ std::string anthropic_error_body(std::string_view message, std::string_view type
 std::string_view anthropic_error_type_for_status(int status) {
     // The mapping the Anthropic API documents for its own errors.
     switch (status) {
-        case 400: return "invalid_request_error";
-        case 401: return "authentication_error";
-        case 403: return "permission_error";
-        case 404: return "not_found_error";
-        case 413: return "request_too_large";
-        case 429: return "rate_limit_error";
-        case 529: return "overloaded_error";
-        default: return "api_error";
+        case 400:
+            return "invalid_request_error";
+        case 401:
+            return "authentication_error";
+        case 403:
+            return "permission_error";
+        case 404:
+            return "not_found_error";
+        case 413:
+            return "request_too_large";
+        case 429:
+            return "rate_limit_error";
+        case 529:
+            return "overloaded_error";
+        default:
+            return "api_error";
     }
 }
 

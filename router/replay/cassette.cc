@@ -110,16 +110,17 @@ Result<Cassette> Cassette::load_file(const std::string& path) {
 }
 
 const Exchange* Cassette::match(std::string_view method, std::string_view path,
-                                std::string_view model, bool stream,
-                                std::string_view body) const {
+                                std::string_view model, bool stream, std::string_view body) const {
     for (const auto& ex : exchanges_) {
         if (!ex.method.empty() && ex.method != method) continue;
         if (!ex.path.empty() && ex.path != path) continue;
         if (!ex.model.empty() && ex.model != model) continue;
         if (ex.stream && *ex.stream != stream) continue;
         bool ok = true;
-        for (const auto& needle : ex.body_contains) ok &= body.find(needle) != std::string_view::npos;
-        for (const auto& needle : ex.body_excludes) ok &= body.find(needle) == std::string_view::npos;
+        for (const auto& needle : ex.body_contains)
+            ok &= body.find(needle) != std::string_view::npos;
+        for (const auto& needle : ex.body_excludes)
+            ok &= body.find(needle) == std::string_view::npos;
         if (ok) return &ex;
     }
     return nullptr;

@@ -37,9 +37,9 @@ struct Exchange {
 
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;                    // used when events is empty
-    std::vector<RecordedEvent> events;   // non-empty = streamed response
-    bool truncated = false;              // replay a stream that dies before its end
+    std::string body;                   // used when events is empty
+    std::vector<RecordedEvent> events;  // non-empty = streamed response
+    bool truncated = false;             // replay a stream that dies before its end
 };
 
 class Cassette {

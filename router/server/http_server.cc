@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -21,7 +22,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include "router/errors/protocol_error.h"
 
@@ -214,9 +214,16 @@ struct HttpServer::Impl {
                     hec == net::error::connection_reset || hec == net::error::eof) {
                     break;
                 }
-                int status = hec == http::error::header_limit ? 431 : 400;
-                co_await send_simple(stream, 11, status, choose_trace_id(""),
-                                     "malformed request: " + hec.message(),
+                // Beast checks a declared Content-Length against the body limit while
+                // parsing the head, so an oversize body can be refused before it is sent.
+                int status = hec == http::error::header_limit ? 431
+                             : hec == http::error::body_limit ? 413
+                                                              : 400;
+                std::string message = status == 413
+                                          ? "request body exceeds the router's limit of " +
+                                                std::to_string(l.max_body_bytes) + " bytes"
+                                          : "malformed request: " + hec.message();
+                co_await send_simple(stream, 11, status, choose_trace_id(""), message,
                                      "invalid_request_error");
                 break;
             }
@@ -227,7 +234,7 @@ struct HttpServer::Impl {
                 auto& h = parser.get();
                 auto it = h.find("x-kars-trace-id");
                 trace_id = choose_trace_id(it == h.end() ? std::string_view{}
-                                                           : std::string_view(it->value()));
+                                                         : std::string_view(it->value()));
                 std::size_t count = std::distance(h.begin(), h.end());
                 if (count > l.max_header_count) {
                     co_await send_simple(stream, h.version(), 431, trace_id,
@@ -238,11 +245,10 @@ struct HttpServer::Impl {
                 }
                 if (h.has_content_length() && parser.content_length() &&
                     *parser.content_length() > l.max_body_bytes) {
-                    co_await send_simple(
-                        stream, h.version(), 413, trace_id,
-                        "request body exceeds the router's limit of " +
-                            std::to_string(l.max_body_bytes) + " bytes",
-                        "invalid_request_error");
+                    co_await send_simple(stream, h.version(), 413, trace_id,
+                                         "request body exceeds the router's limit of " +
+                                             std::to_string(l.max_body_bytes) + " bytes",
+                                         "invalid_request_error");
                     break;
                 }
             }
@@ -285,17 +291,17 @@ struct HttpServer::Impl {
                                          openai_error_body("method not allowed on " + path,
                                                            "invalid_request_error"));
                 } else {
-                    co_await writer.send(404, "application/json",
-                                         openai_error_body("unknown route " + path,
-                                                           "invalid_request_error"));
+                    co_await writer.send(
+                        404, "application/json",
+                        openai_error_body("unknown route " + path, "invalid_request_error"));
                 }
             } else {
                 co_await it->second(req, writer);
                 if (!writer.started()) {
                     // A handler that forgot to answer is a bug; the client still gets one.
-                    co_await writer.send(500, "application/json",
-                                         openai_error_body("handler produced no response",
-                                                           "internal_error"));
+                    co_await writer.send(
+                        500, "application/json",
+                        openai_error_body("handler produced no response", "internal_error"));
                 }
             }
             if (!keep_alive || !session_writer.finished()) break;
@@ -327,8 +333,8 @@ Result<tcp::endpoint> HttpServer::listen(const std::string& host, unsigned short
     if (!ec) acceptor->bind(ep, ec);
     if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
-        return make_error("listen_failed", "cannot listen on " + host + ":" +
-                                               std::to_string(port) + ": " + ec.message());
+        return make_error("listen_failed", "cannot listen on " + host + ":" + std::to_string(port) +
+                                               ": " + ec.message());
     }
     auto bound = acceptor->local_endpoint(ec);
     impl_->acceptors.push_back(std::move(acceptor));

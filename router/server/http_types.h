@@ -13,8 +13,8 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 namespace kars::router::server {
 

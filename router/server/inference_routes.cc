@@ -4,11 +4,11 @@
 
 #include <chrono>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <spdlog/spdlog.h>
 
 #include "core/json/parse.h"
 #include "router/accounting/usage.h"
@@ -69,10 +69,10 @@ private:
     }
 
     void observe(int status) {
-        state_.metrics().request(route_.name, status,
-                                 std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                               req_.received_at)
-                                     .count());
+        state_.metrics().request(
+            route_.name, status,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - req_.received_at)
+                .count());
     }
 
     net::awaitable<bool> admit();
@@ -80,8 +80,8 @@ private:
     net::awaitable<void> finish_buffered(Dispatched& d, Headers headers);
     net::awaitable<void> finish_stream(Dispatched& d, Headers headers);
     void settle(const accounting::Usage& usage, bool failed);
-    void record_outcome(const std::string& decision, const accounting::Usage& usage,
-                        bool estimated, const std::string& reason);
+    void record_outcome(const std::string& decision, const accounting::Usage& usage, bool estimated,
+                        const std::string& reason);
 
     RouterState& state_;
     const Route& route_;
@@ -100,8 +100,8 @@ net::awaitable<void> Call::run() {
     if (!parsed.ok() || !parsed->is_object()) {
         // GCC 12 double-destroys temporaries created inside a co_await argument that holds
         // a conditional expression, so the message is built before awaiting.
-        std::string message =
-            parsed.ok() ? std::string("request body must be a JSON object") : parsed.error().message;
+        std::string message = parsed.ok() ? std::string("request body must be a JSON object")
+                                          : parsed.error().message;
         co_await refuse(400, message, "invalid_request_error", "request");
         co_return;
     }
@@ -129,8 +129,8 @@ net::awaitable<void> Call::run() {
 net::awaitable<bool> Call::admit() {
     const auto& sandbox = state_.sandbox();
     if (snap_->rate_limiter) {
-        auto d = snap_->rate_limiter->try_acquire(sandbox, model_,
-                                                  std::chrono::steady_clock::now());
+        auto d =
+            snap_->rate_limiter->try_acquire(sandbox, model_, std::chrono::steady_clock::now());
         if (!d.allowed) {
             auto retry = std::to_string(d.retry_after_seconds);
             Headers extra;
@@ -151,8 +151,8 @@ net::awaitable<bool> Call::admit() {
         // that keeps well-behaved clients from hammering a closed window.
         Headers extra;
         extra.emplace_back("retry-after", "3600");
-        co_await refuse(429, reservation.error().message, "token_budget_exceeded",
-                        "token_budget", extra);
+        co_await refuse(429, reservation.error().message, "token_budget_exceeded", "token_budget",
+                        extra);
         co_return false;
     }
     reservation_.emplace(std::move(*reservation));
@@ -230,8 +230,8 @@ net::awaitable<void> Call::finish_buffered(Dispatched& d, Headers headers) {
         settle({}, true);
         int code = body.error().code == "upstream_timeout" ? 504 : 502;
         record_outcome("upstream_error", {}, false, body.error().message);
-        co_await answer(code, error_body(route_.protocol, code, body.error().message,
-                                         "upstream_error"));
+        co_await answer(code,
+                        error_body(route_.protocol, code, body.error().message, "upstream_error"));
         co_return;
     }
     auto parsed = json::parse(*body);
@@ -243,7 +243,7 @@ net::awaitable<void> Call::finish_buffered(Dispatched& d, Headers headers) {
     if (parsed.ok() && snap_->inference_policy && snap_->inference_policy->content_safety &&
         snap_->inference_policy->content_safety->active()) {
         auto verdict = safety::evaluate(*snap_->inference_policy->content_safety,
-                                         safety::observe_annotations(*parsed));
+                                        safety::observe_annotations(*parsed));
         if (verdict.blocked) {
             settle(usage, false);
             state_.metrics().denial(state_.sandbox(), "content_safety");
@@ -289,11 +289,15 @@ net::awaitable<void> Call::finish_buffered(Dispatched& d, Headers headers) {
 net::awaitable<void> Call::finish_stream(Dispatched& d, Headers headers) {
     StreamOptions options;
     switch (route_.operation) {
-        case Operation::kResponses: options.mode = StreamMode::kResponses; break;
+        case Operation::kResponses:
+            options.mode = StreamMode::kResponses;
+            break;
         case Operation::kMessages:
             options.mode = d.translated ? StreamMode::kChatToMessages : StreamMode::kMessages;
             break;
-        default: options.mode = StreamMode::kChatCompletions; break;
+        default:
+            options.mode = StreamMode::kChatCompletions;
+            break;
     }
     options.drop_usage_chunk = !d.client_requested_usage && !d.translated;
     if (snap_->inference_policy && snap_->inference_policy->content_safety) {
@@ -311,7 +315,9 @@ net::awaitable<void> Call::finish_stream(Dispatched& d, Headers headers) {
     state_.metrics().tokens(state_.sandbox(), model_, usage.input.value_or(0),
                             usage.output.value_or(0));
     if (outcome.blocked) state_.metrics().denial(state_.sandbox(), "content_safety");
-    record_outcome(outcome.blocked ? "deny" : outcome.completed ? "completed" : "upstream_error",
+    record_outcome(outcome.blocked     ? "deny"
+                   : outcome.completed ? "completed"
+                                       : "upstream_error",
                    usage, estimated,
                    outcome.completed ? "stream served by " + d.provider : outcome.problem);
     observe(200);
@@ -377,17 +383,17 @@ net::awaitable<void> list_models(RouterState& state, Request& req, ResponseWrite
     out["object"] = "list";
     out["data"] = std::move(data);
     co_await writer.send(200, "application/json", boost::json::serialize(out));
-    state.metrics().request("models", 200,
-                            std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                          req.received_at)
-                                .count());
+    state.metrics().request(
+        "models", 200,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received_at).count());
 }
 
 }  // namespace
 
 void register_inference_routes(HttpServer& server, RouterState& state) {
     static const Route kRoutes[] = {
-        {Operation::kChatCompletions, Protocol::kOpenAI, "chat_completions", "/v1/chat/completions"},
+        {Operation::kChatCompletions, Protocol::kOpenAI, "chat_completions",
+         "/v1/chat/completions"},
         {Operation::kResponses, Protocol::kOpenAI, "responses", "/v1/responses"},
         {Operation::kEmbeddings, Protocol::kOpenAI, "embeddings", "/v1/embeddings"},
         {Operation::kMessages, Protocol::kAnthropic, "messages", "/v1/messages"},

@@ -2,11 +2,11 @@
 // Copyright (c) 2026 The kars authors
 #include "router/server/logging.h"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 
 namespace kars::router::server {
 
@@ -30,8 +30,7 @@ public:
 void init_json_logging(const std::string& component, const std::string& level) {
     auto logger = std::make_shared<spdlog::logger>(
         component, std::make_shared<spdlog::sinks::stderr_sink_mt>());
-    auto formatter = std::make_unique<spdlog::pattern_formatter>(
-        spdlog::pattern_time_type::utc);
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
     formatter->add_flag<JsonMessageFlag>('*').set_pattern(
         R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","component":"%n","msg":%*})");
     logger->set_formatter(std::move(formatter));

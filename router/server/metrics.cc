@@ -91,7 +91,9 @@ void Metrics::stream_first_byte(double seconds) {
     first_byte_.Add({}, latency_buckets()).Observe(seconds);
 }
 
-void Metrics::audit_failure() { audit_failures_.Add({}).Increment(); }
+void Metrics::audit_failure() {
+    audit_failures_.Add({}).Increment();
+}
 
 std::string Metrics::render() const {
     prometheus::TextSerializer serializer;

@@ -23,8 +23,7 @@ void register_ops_routes(HttpServer& server, RouterState& state) {
                  });
     server.route(http::verb::get, "/metrics",
                  [&state](Request&, ResponseWriter& w) -> net::awaitable<void> {
-                     co_await w.send(200, "text/plain; version=0.0.4",
-                                     state.metrics().render());
+                     co_await w.send(200, "text/plain; version=0.0.4", state.metrics().render());
                  });
 }
 

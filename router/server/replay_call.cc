@@ -27,9 +27,8 @@ public:
             has_type |= name == "content-type";
         }
         if (!has_type) {
-            head_.headers.emplace_back("content-type", exchange.events.empty()
-                                                           ? "application/json"
-                                                           : "text/event-stream");
+            head_.headers.emplace_back(
+                "content-type", exchange.events.empty() ? "application/json" : "text/event-stream");
         }
     }
 

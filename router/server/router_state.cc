@@ -24,7 +24,8 @@ Result<providers::ProviderConfig> to_upstream(const config::ProviderConfig& p) {
     if (p.url_style == "deployments") out.azure_api_version = p.api_version;
     out.anthropic_version = p.anthropic_version;
     auto st = providers::validate_config(out);
-    if (!st.ok()) return make_error(st.error().code, "provider " + p.name + ": " + st.error().message);
+    if (!st.ok())
+        return make_error(st.error().code, "provider " + p.name + ": " + st.error().message);
     return out;
 }
 
@@ -77,9 +78,8 @@ Result<std::shared_ptr<const Snapshot>> build_snapshot(const std::string& config
     if (!st.ok()) return st.error();
     const auto& rl = snap->config.rate_limit;
     if (rl.requests_per_second > 0) {
-        snap->rate_limiter = std::make_shared<budget::RateLimiter>(
-            budget::RateLimiterOptions{.requests_per_second = rl.requests_per_second,
-                                       .burst = rl.burst});
+        snap->rate_limiter = std::make_shared<budget::RateLimiter>(budget::RateLimiterOptions{
+            .requests_per_second = rl.requests_per_second, .burst = rl.burst});
     }
     return std::shared_ptr<const Snapshot>(std::move(snap));
 }
@@ -93,8 +93,8 @@ RouterState::RouterState(boost::asio::io_context& io, std::string config_path,
       sandbox_(first->config.sandbox_name),
       ledger_(std::move(ledger)),
       audit_(std::move(audit)),
-      upstream_(std::make_unique<UpstreamClient>(io.get_executor(),
-                                                 first->config.upstream.ca_file)) {
+      upstream_(
+          std::make_unique<UpstreamClient>(io.get_executor(), first->config.upstream.ca_file)) {
     apply(first);
 }
 
@@ -151,6 +151,8 @@ bool RouterState::record(audit::Event event) {
     return audit_healthy_.load();
 }
 
-bool RouterState::ready() const { return audit_healthy_.load() && snapshot() != nullptr; }
+bool RouterState::ready() const {
+    return audit_healthy_.load() && snapshot() != nullptr;
+}
 
 }  // namespace kars::router::server

@@ -5,8 +5,8 @@
 #include <deque>
 #include <variant>
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include "core/json/parse.h"
 #include "router/accounting/usage.h"
@@ -60,8 +60,8 @@ public:
     }
 
     net::awaitable<StreamOutcome> run() {
-        bool started = co_await writer_.begin_stream(200, "text/event-stream",
-                                                     options_.response_headers);
+        bool started =
+            co_await writer_.begin_stream(200, "text/event-stream", options_.response_headers);
         if (!started) {
             call_.cancel();
             out_.client_gone = true;
@@ -200,10 +200,10 @@ private:
         if (stop_ || bytes.empty()) co_return;
         if (!first_sent_) {
             first_sent_ = true;
-            metrics_.stream_first_byte(std::chrono::duration<double>(
-                                           std::chrono::steady_clock::now() -
-                                           options_.request_start)
-                                           .count());
+            metrics_.stream_first_byte(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              options_.request_start)
+                    .count());
         }
         bool written = co_await writer_.write_chunk(bytes);
         if (!written) {

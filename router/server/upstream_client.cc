@@ -39,8 +39,12 @@ Error classify(const boost::system::error_code& ec, std::string_view during) {
                       "upstream failed (" + std::string(during) + "): " + ec.message());
 }
 
-beast::tcp_stream& lowest(beast::tcp_stream& s) { return s; }
-beast::tcp_stream& lowest(beast::ssl_stream<beast::tcp_stream>& s) { return beast::get_lowest_layer(s); }
+beast::tcp_stream& lowest(beast::tcp_stream& s) {
+    return s;
+}
+beast::tcp_stream& lowest(beast::ssl_stream<beast::tcp_stream>& s) {
+    return beast::get_lowest_layer(s);
+}
 
 template <typename Stream>
 class Call final : public UpstreamCall {
@@ -60,8 +64,9 @@ public:
         req.method(http::string_to_verb(request.method));
         req.target(request.target);
         req.version(11);
-        bool default_port = (request.endpoint.scheme == "https" && request.endpoint.port == "443") ||
-                            (request.endpoint.scheme == "http" && request.endpoint.port == "80");
+        bool default_port =
+            (request.endpoint.scheme == "https" && request.endpoint.port == "443") ||
+            (request.endpoint.scheme == "http" && request.endpoint.port == "80");
         req.set(http::field::host, default_port
                                        ? request.endpoint.host
                                        : request.endpoint.host + ":" + request.endpoint.port);
@@ -100,9 +105,9 @@ public:
             if (!piece.ok()) co_return piece.error();
             if (!piece->has_value()) co_return body;
             if (body.size() + (*piece)->size() > max_bytes) {
-                co_return make_error("upstream_too_large",
-                                     "upstream response exceeds " + std::to_string(max_bytes) +
-                                         " bytes");
+                co_return make_error(
+                    "upstream_too_large",
+                    "upstream response exceeds " + std::to_string(max_bytes) + " bytes");
             }
             body += **piece;
         }
@@ -160,8 +165,8 @@ net::awaitable<Result<std::unique_ptr<UpstreamCall>>> UpstreamClient::start(
     if (rec) co_return classify(rec, "resolving " + request.endpoint.host);
 
     if (request.endpoint.scheme == "https") {
-        auto call = std::make_unique<Call<beast::ssl_stream<beast::tcp_stream>>>(
-            timeouts, executor_, *tls_);
+        auto call = std::make_unique<Call<beast::ssl_stream<beast::tcp_stream>>>(timeouts,
+                                                                                 executor_, *tls_);
         auto& tcp_layer = beast::get_lowest_layer(call->stream());
         tcp_layer.expires_after(timeouts.connect);
         auto [cec, ep] = co_await tcp_layer.async_connect(results, kNoThrow);

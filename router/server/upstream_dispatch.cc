@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include "router/providers/build_request.h"
 #include "router/providers/fallback.h"
@@ -32,9 +32,9 @@ Result<Prepared> prepare(const DispatchRequest& req, const ProviderEntry& provid
                          const config::ModelTarget& target) {
     Prepared p{req.operation, req.body ? *req.body : boost::json::value{}, false, false};
     bool native_messages =
-        provider.cassette || (provider.upstream &&
-                              providers::supports_operation(provider.upstream->kind,
-                                                            providers::Operation::kMessages));
+        provider.cassette ||
+        (provider.upstream &&
+         providers::supports_operation(provider.upstream->kind, providers::Operation::kMessages));
     if (req.operation == providers::Operation::kMessages && !native_messages) {
         auto chat = translate::messages_to_chat_request(p.body);
         if (!chat.ok()) return chat.error();
@@ -62,8 +62,9 @@ Result<std::unique_ptr<UpstreamCall>> start_replay(RouterState& state, const Pro
         body = boost::json::serialize(prepared.body);
     }
     std::string model(providers::model_of(prepared.body).value_or(req.model));
-    const auto* ex = entry.cassette->match(req.operation == providers::Operation::kModels ? "GET" : "POST",
-                                           path, model, req.stream, body);
+    const auto* ex =
+        entry.cassette->match(req.operation == providers::Operation::kModels ? "GET" : "POST", path,
+                              model, req.stream, body);
     if (ex == nullptr && prepared.translated == false &&
         req.operation == providers::Operation::kMessages) {
         return make_error("replay_no_match", "replay cassette of provider " + entry.source.name +
@@ -71,9 +72,8 @@ Result<std::unique_ptr<UpstreamCall>> start_replay(RouterState& state, const Pro
     }
     if (ex == nullptr) {
         return make_error("replay_no_match", "replay cassette of provider " + entry.source.name +
-                                                 " has no exchange matching " + path +
-                                                 " model=" + model +
-                                                 (req.stream ? " stream=true" : ""));
+                                                 " has no exchange matching " + path + " model=" +
+                                                 model + (req.stream ? " stream=true" : ""));
     }
     return make_replay_call(state.io().get_executor(), entry.cassette, *ex);
 }
@@ -120,8 +120,8 @@ net::awaitable<Result<Dispatched>> dispatch(RouterState& state, const Snapshot& 
                                       snap.config.upstream.idle_timeout};
             call = co_await state.upstream().start(*built, timeouts);
         }
-        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                       started_at).count();
+        double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
         if (!call.ok()) {
             state.metrics().upstream(d.provider, 0, seconds);
             if (call.error().code == "replay_no_match") co_return call.error();
@@ -132,8 +132,8 @@ net::awaitable<Result<Dispatched>> dispatch(RouterState& state, const Snapshot& 
         int status = (*call)->head().status;
         state.metrics().upstream(d.provider, status, seconds);
         d.call = std::move(*call);
-        if (more && providers::classify_upstream_status(status) ==
-                        providers::FallbackDecision::kTryNext) {
+        if (more &&
+            providers::classify_upstream_status(status) == providers::FallbackDecision::kTryNext) {
             spdlog::warn("upstream {} answered {}; trying next target", d.provider, status);
             // Keep this answer (status and body) in case every later target fails too: the
             // client then gets the last real answer, not a synthetic one.

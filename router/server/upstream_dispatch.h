@@ -19,8 +19,8 @@ namespace kars::router::server {
 
 struct DispatchRequest {
     providers::Operation operation;
-    std::string client_path;    // "/v1/chat/completions", used to match replay cassettes
-    std::string model;          // as the client asked
+    std::string client_path;  // "/v1/chat/completions", used to match replay cassettes
+    std::string model;        // as the client asked
     bool stream = false;
     const boost::json::value* body = nullptr;  // parsed client body (null for GET)
     std::string raw_body;                      // for replay matching

@@ -16,7 +16,9 @@ TEST(JsonParse, RejectsNestingDeeperThanLimit) {
     EXPECT_EQ(r.error().code, "invalid_json");
 }
 
-TEST(JsonParse, RejectsTrailingGarbage) { EXPECT_FALSE(parse(R"({"a":1} x)").ok()); }
+TEST(JsonParse, RejectsTrailingGarbage) {
+    EXPECT_FALSE(parse(R"({"a":1} x)").ok());
+}
 
 TEST(JsonParse, TypedFieldsIgnoreWrongTypes) {
     auto r = parse(R"({"model":"gpt","max_tokens":"12","stream":true,"n":3})");
