@@ -4,6 +4,8 @@
 // Router configurations and request bodies shared by the test files, so each file states
 // only what its own tests are about.
 
+import net from 'node:net';
+
 import { closedPort, inferencePolicyManifest, provider } from './router.mjs';
 
 // Three providers on the same fake: an Azure OpenAI resource (api-key auth, /openai/v1),
@@ -72,4 +74,19 @@ export async function post(baseUrl, path, body, headers = {}) {
   let json;
   try { json = JSON.parse(text); } catch { json = undefined; }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+// Sends raw bytes on a fresh connection and resolves with everything read until close.
+// Used where an HTTP client library would hide the router's answer (fetch reports a
+// failure when the server answers before the upload has finished).
+export function rawExchange(port, bytes) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let buf = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error('raw exchange timed out')));
+    socket.on('data', (d) => { buf += d; });
+    socket.on('error', (e) => (buf ? resolve(buf) : reject(e)));
+    socket.on('close', () => resolve(buf));
+    socket.write(bytes);
+  });
 }
