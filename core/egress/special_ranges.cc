@@ -115,6 +115,12 @@ std::optional<SpecialMatch> classify_special(const IpAddress& address) {
     return std::nullopt;
 }
 
+std::vector<SpecialRange> special_range_table() {
+    std::vector<SpecialRange> rows(kV4Ranges.begin(), kV4Ranges.end());
+    rows.insert(rows.end(), kV6Ranges.begin(), kV6Ranges.end());
+    return rows;
+}
+
 std::string describe_special(const SpecialMatch& match) {
     std::string text = "special-purpose range " + std::string(match.range.cidr) + " " +
                        std::string(match.range.name) + " (" + std::string(match.range.source) + ")";

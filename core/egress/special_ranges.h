@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/egress/ip_literal.h"
 
@@ -36,6 +37,9 @@ struct SpecialMatch {
 // (2001::/32) is refused as a whole because its client address is obfuscated and its
 // server address is attacker-chosen. Returns nullopt for ordinary global unicast.
 std::optional<SpecialMatch> classify_special(const IpAddress& address);
+
+// Every registry row, most specific first (for tests and documentation tooling).
+std::vector<SpecialRange> special_range_table();
 
 // "169.254.0.0/16 link-local (RFC 3927)" plus the embedding and known services
 // (cloud metadata) when they apply; used in denial messages.
