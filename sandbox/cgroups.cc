@@ -286,11 +286,11 @@ Status remove_cgroups(const CgroupPlan& plan) {
         // rmdir fails with EBUSY until the last task of the group is fully released, which
         // can trail the parent's waitpid() by a little.
         bool removed = false;
-        for (int attempt = 0; attempt < 200 && !removed; ++attempt) {
+        for (int attempt = 0; attempt < 1000 && !removed; ++attempt) {
             if (rmdir(leaf.c_str()) == 0 || errno == ENOENT) {
                 removed = true;
             } else if (errno == EBUSY) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
             } else {
                 break;
             }

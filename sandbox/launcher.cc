@@ -115,7 +115,8 @@ Result<Sandbox> launch(const SandboxSpec& spec) {
         return s.error();
     }
     std::vector<std::string> warnings;
-    KernelFeatures features = probe_kernel_features();
+    // The kernel's answer does not change while we run; probing forks, so do it once.
+    static const KernelFeatures features = probe_kernel_features();
     if (auto s = check_required_features(features, spec.allow_degraded, &warnings); !s) {
         return s.error();
     }
