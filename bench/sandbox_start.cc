@@ -65,8 +65,8 @@ int main(int argc, char** argv) {
     std::vector<double> unshare_ms;
     std::vector<double> bwrap_ms;
     for (int i = 0; i < iterations; ++i) {
-        auto spec = kars::sandbox::make_default_spec("bench-" + std::to_string(getpid()),
-                                                     {"/bin/true"});
+        auto spec =
+            kars::sandbox::make_default_spec("bench-" + std::to_string(getpid()), {"/bin/true"});
         auto start = Clock::now();
         auto sandbox = kars::sandbox::launch(spec);
         if (!sandbox.ok()) {
@@ -78,9 +78,9 @@ int main(int argc, char** argv) {
         unshare_ms.push_back(spawn_and_wait({"/usr/bin/unshare", "--user", "--map-root-user",
                                              "--pid", "--fork", "--mount", "--ipc", "--uts",
                                              "--net", "--cgroup", "--mount-proc", "/bin/true"}));
-        bwrap_ms.push_back(spawn_and_wait({"/usr/bin/bwrap", "--unshare-all", "--ro-bind", "/",
-                                           "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs",
-                                           "/tmp", "--die-with-parent", "/bin/true"}));
+        bwrap_ms.push_back(spawn_and_wait({"/usr/bin/bwrap", "--unshare-all", "--ro-bind", "/", "/",
+                                           "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+                                           "--die-with-parent", "/bin/true"}));
     }
     double k = median(kars_ms);
     double u = median(unshare_ms);
@@ -95,9 +95,10 @@ int main(int argc, char** argv) {
     auto sandbox = kars::sandbox::launch(spec);
     if (sandbox.ok()) {
         pid_t sup = sandbox->supervisor_pid();
-        std::printf("supervisor memory: Rss%s, Pss%s (Rss counts pages shared with the caller"
-                    " after fork)\n",
-                    smaps_field(sup, "Rss").c_str(), smaps_field(sup, "Pss").c_str());
+        std::printf(
+            "supervisor memory: Rss%s, Pss%s (Rss counts pages shared with the caller"
+            " after fork)\n",
+            smaps_field(sup, "Rss").c_str(), smaps_field(sup, "Pss").c_str());
         (void)sandbox->terminate();
         (void)sandbox->wait();
     }

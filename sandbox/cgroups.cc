@@ -19,9 +19,9 @@ namespace {
 
 struct Hierarchies {
     std::string v2_mount;
-    std::string v2_current;                        // our cgroup path in the v2 hierarchy
-    std::map<std::string, std::string> v1_mounts;  // controller -> mount point
-    std::map<std::string, std::string> v1_current; // controller -> our cgroup path
+    std::string v2_current;                         // our cgroup path in the v2 hierarchy
+    std::map<std::string, std::string> v1_mounts;   // controller -> mount point
+    std::map<std::string, std::string> v1_current;  // controller -> our cgroup path
 };
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -134,8 +134,8 @@ bool v2_has_controllers(const Hierarchies& h, const ResourceLimits& limits) {
     if (h.v2_mount.empty()) {
         return false;
     }
-    auto available = split(read_file(join_path(h.v2_mount, h.v2_current) + "/cgroup.controllers"),
-                           ' ');
+    auto available =
+        split(read_file(join_path(h.v2_mount, h.v2_current) + "/cgroup.controllers"), ' ');
     auto has = [&](const std::string& c) {
         for (auto a : available) {
             if (!a.empty() && a.back() == '\n') {
@@ -147,8 +147,8 @@ bool v2_has_controllers(const Hierarchies& h, const ResourceLimits& limits) {
         }
         return false;
     };
-    return (limits.memory_bytes == 0 || has("memory")) && (limits.cpu_quota_us == 0 || has("cpu")) &&
-           (limits.pids_max == 0 || has("pids"));
+    return (limits.memory_bytes == 0 || has("memory")) &&
+           (limits.cpu_quota_us == 0 || has("cpu")) && (limits.pids_max == 0 || has("pids"));
 }
 
 Result<CgroupPlan> create_v2(const Hierarchies& h, const std::string& name,
@@ -180,7 +180,8 @@ Result<CgroupPlan> create_v2(const Hierarchies& h, const std::string& name,
         (void)write_file(leaf + "/memory.swap.max", "0");
     }
     if (limits.cpu_quota_us != 0) {
-        auto value = std::to_string(limits.cpu_quota_us) + " " + std::to_string(limits.cpu_period_us);
+        auto value =
+            std::to_string(limits.cpu_quota_us) + " " + std::to_string(limits.cpu_period_us);
         if (auto s = write_file(leaf + "/cpu.max", value); !s) {
             return s.error();
         }
@@ -203,7 +204,8 @@ Result<CgroupPlan> create_v1(const Hierarchies& h, const std::string& name,
     };
     std::vector<Want> wants;
     if (limits.memory_bytes != 0) {
-        wants.push_back({"memory", {{"memory.limit_in_bytes", std::to_string(limits.memory_bytes)}}});
+        wants.push_back(
+            {"memory", {{"memory.limit_in_bytes", std::to_string(limits.memory_bytes)}}});
     }
     if (limits.cpu_quota_us != 0) {
         wants.push_back({"cpu",
@@ -244,7 +246,9 @@ Result<CgroupPlan> create_v1(const Hierarchies& h, const std::string& name,
 
 }  // namespace
 
-std::string cgroup2_mount_point() { return discover_hierarchies().v2_mount; }
+std::string cgroup2_mount_point() {
+    return discover_hierarchies().v2_mount;
+}
 
 Result<CgroupPlan> create_cgroups(const std::string& name, const ResourceLimits& limits) {
     Hierarchies h = discover_hierarchies();
@@ -255,7 +259,8 @@ Result<CgroupPlan> create_cgroups(const std::string& name, const ResourceLimits&
         }
         // A v2 hierarchy we cannot write (no delegation) falls through to v1.
     }
-    bool v1_writable = !h.v1_mounts.empty() && access(h.v1_mounts.begin()->second.c_str(), W_OK) == 0;
+    bool v1_writable =
+        !h.v1_mounts.empty() && access(h.v1_mounts.begin()->second.c_str(), W_OK) == 0;
     if (v1_writable) {
         auto plan = create_v1(h, name, limits);
         if (plan) {
@@ -266,8 +271,9 @@ Result<CgroupPlan> create_cgroups(const std::string& name, const ResourceLimits&
         return none;
     }
     CgroupPlan none;
-    none.warning = "neither cgroup v2 (with memory, cpu and pids controllers delegated) nor cgroup"
-                   " v1 is writable: memory, cpu and pids limits are NOT enforced";
+    none.warning =
+        "neither cgroup v2 (with memory, cpu and pids controllers delegated) nor cgroup"
+        " v1 is writable: memory, cpu and pids limits are NOT enforced";
     return none;
 }
 

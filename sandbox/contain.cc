@@ -157,8 +157,8 @@ std::string find_executable(const std::string& name, const std::vector<std::stri
     size_t start = 0;
     while (start <= path.size()) {
         size_t end = path.find(':', start);
-        std::string dir = path.substr(start, end == std::string::npos ? std::string::npos
-                                                                      : end - start);
+        std::string dir =
+            path.substr(start, end == std::string::npos ? std::string::npos : end - start);
         std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
         if (access(candidate.c_str(), X_OK) == 0) {
             return candidate;

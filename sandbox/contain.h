@@ -17,7 +17,7 @@ struct ChildPlan {
     const SandboxSpec* spec = nullptr;
     const SeccompProfile* profile = nullptr;  // null only in degraded mode
     SeccompContext seccomp_context;
-    int landlock_abi = 0;                     // 0: degraded, no Landlock
+    int landlock_abi = 0;  // 0: degraded, no Landlock
     std::vector<std::string> envp;
 };
 

@@ -46,7 +46,8 @@ Status arrange_fds(int stdin_fd, int stdout_fd, int stderr_fd, std::vector<int*>
     int next = 3;
     for (size_t i = 0; i < keep.size(); ++i, ++next) {
         if (dup3(scratch_keep[i], next, O_CLOEXEC) < 0) {
-            return sys_error("dup3", std::to_string(scratch_keep[i]) + " -> " + std::to_string(next));
+            return sys_error("dup3",
+                             std::to_string(scratch_keep[i]) + " -> " + std::to_string(next));
         }
         *keep[i] = next;
     }

@@ -47,8 +47,9 @@ void probe_user_namespaces(KernelFeatures* features) {
         detail += " Fix: sysctl -w kernel.unprivileged_userns_clone=1.";
     }
     if (read_first_line("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1") {
-        detail += " AppArmor restricts user namespaces: install a profile for kars that"
-                  " grants 'userns,' or set kernel.apparmor_restrict_unprivileged_userns=0.";
+        detail +=
+            " AppArmor restricts user namespaces: install a profile for kars that"
+            " grants 'userns,' or set kernel.apparmor_restrict_unprivileged_userns=0.";
     }
     features->user_namespaces_detail = detail;
 }
@@ -63,11 +64,13 @@ void probe_landlock(KernelFeatures* features) {
     features->landlock_detail =
         std::string("landlock_create_ruleset(VERSION): ") + std::strerror(err) + ".";
     if (err == ENOSYS) {
-        features->landlock_detail += " The kernel was built without CONFIG_SECURITY_LANDLOCK"
-                                     " (needs Linux >= 5.13).";
+        features->landlock_detail +=
+            " The kernel was built without CONFIG_SECURITY_LANDLOCK"
+            " (needs Linux >= 5.13).";
     } else if (err == EOPNOTSUPP) {
-        features->landlock_detail += " Landlock is built in but not enabled: add 'landlock'"
-                                     " to the lsm= kernel command line.";
+        features->landlock_detail +=
+            " Landlock is built in but not enabled: add 'landlock'"
+            " to the lsm= kernel command line.";
     }
 }
 

@@ -16,12 +16,12 @@ namespace {
 
 // The build host's <linux/landlock.h> may predate the running kernel; the values below are
 // the kernel ABI (include/uapi/linux/landlock.h) and never change once released.
-constexpr std::uint64_t kFsTruncate = 1ULL << 14;  // ABI 3
-constexpr std::uint64_t kFsIoctlDev = 1ULL << 15;  // ABI 5
+constexpr std::uint64_t kFsTruncate = 1ULL << 14;              // ABI 3
+constexpr std::uint64_t kFsIoctlDev = 1ULL << 15;              // ABI 5
 constexpr std::uint64_t kScopeAbstractUnixSocket = 1ULL << 0;  // ABI 6
 constexpr std::uint64_t kScopeSignal = 1ULL << 1;              // ABI 6
 constexpr std::uint64_t kFsAbi1 = (1ULL << 13) - 1;            // EXECUTE .. MAKE_SYM
-constexpr std::uint64_t kFsRefer = 1ULL << 13;                  // ABI 2
+constexpr std::uint64_t kFsRefer = 1ULL << 13;                 // ABI 2
 
 // The ABI 6 layout of landlock_ruleset_attr; the kernel accepts any prefix of it, so the
 // size passed selects which fields it reads.
@@ -31,8 +31,8 @@ struct RulesetAttr {
     std::uint64_t scoped;
 };
 
-constexpr std::uint64_t kReadOnly = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |
-                                    LANDLOCK_ACCESS_FS_READ_DIR;
+constexpr std::uint64_t kReadOnly =
+    LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
 
 class FdCloser {
 public:

@@ -15,7 +15,7 @@
 namespace kars::sandbox {
 
 struct LandlockPolicy {
-    int abi = 0;                             // from probe_kernel_features(); 0 skips
+    int abi = 0;                              // from probe_kernel_features(); 0 skips
     std::vector<std::string> writable_paths;  // full access beneath each
 };
 

@@ -129,8 +129,9 @@ Result<Sandbox> launch(const SandboxSpec& spec) {
         }
         profile = std::move(*loaded);
     } else if (spec.allow_degraded) {
-        warnings.push_back("DEGRADED SANDBOX: no seccomp profile; only the kars mandatory"
-                           " denials apply");
+        warnings.push_back(
+            "DEGRADED SANDBOX: no seccomp profile; only the kars mandatory"
+            " denials apply");
     } else {
         return launch_error("no seccomp profile given (seccomp_profile_path)");
     }

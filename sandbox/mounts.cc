@@ -204,7 +204,8 @@ Status mount_writable_paths(const SandboxSpec& spec, RootPlan& plan) {
                 return s;
             }
         } else if (access(target.c_str(), F_OK) < 0) {
-            return setup_error("writable path " + w.path + " does not exist in the read-only root;"
+            return setup_error("writable path " + w.path +
+                               " does not exist in the read-only root;"
                                " only top-level writable paths are created");
         }
         int bind_fd = -1;
@@ -224,8 +225,8 @@ Status mount_writable_paths(const SandboxSpec& spec, RootPlan& plan) {
         std::string options = w.path == "/tmp" ? "mode=1777"
                                                : "mode=0755,uid=" + std::to_string(spec.uid) +
                                                      ",gid=" + std::to_string(spec.gid);
-        if (mount("kars-writable", target.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
-                  options.c_str()) < 0) {
+        if (mount("kars-writable", target.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) <
+            0) {
             return sys_error("mount", "tmpfs " + w.path);
         }
     }
@@ -304,7 +305,8 @@ Status mount_minimal_dev() {
     if (auto s = make_mount_point(shm, true); !s) {
         return s;
     }
-    if (mount("kars-shm", shm.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777") < 0) {
+    if (mount("kars-shm", shm.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777") <
+        0) {
         return sys_error("mount", "tmpfs on " + shm);
     }
     // The nodes are in place: nothing may create new ones.

@@ -11,9 +11,9 @@
 namespace kars::sandbox {
 
 std::vector<std::string> default_hidden_paths() {
-    std::vector<std::string> paths = {"/root", "/etc/shadow", "/etc/gshadow", "/etc/sudoers",
-                                      "/etc/sudoers.d", "/etc/ssh", "/var/lib/kars", "/run/secrets",
-                                      "/var/run/docker.sock", "/run/docker.sock"};
+    std::vector<std::string> paths = {
+        "/root",    "/etc/shadow",   "/etc/gshadow", "/etc/sudoers",         "/etc/sudoers.d",
+        "/etc/ssh", "/var/lib/kars", "/run/secrets", "/var/run/docker.sock", "/run/docker.sock"};
     auto add_home = [&](const std::string& home) {
         if (!home.empty() && home != "/") {
             paths.push_back(home);

@@ -33,30 +33,30 @@ struct ListenSocketSpec {
 // Zero means "no limit from this spec".
 struct ResourceLimits {
     std::uint64_t memory_bytes = 0;
-    std::uint64_t cpu_quota_us = 0;       // per cpu_period_us; 200000/100000 = two CPUs
+    std::uint64_t cpu_quota_us = 0;  // per cpu_period_us; 200000/100000 = two CPUs
     std::uint64_t cpu_period_us = 100000;
     std::uint64_t pids_max = 0;
-    std::uint64_t open_files = 4096;      // RLIMIT_NOFILE, only ever lowered
+    std::uint64_t open_files = 4096;  // RLIMIT_NOFILE, only ever lowered
 };
 
 struct SandboxSpec {
-    std::string name;                        // [a-z0-9-], also the hostname
-    std::vector<std::string> argv;           // argv[0] is a path or a name looked up in PATH
+    std::string name;               // [a-z0-9-], also the hostname
+    std::vector<std::string> argv;  // argv[0] is a path or a name looked up in PATH
     std::vector<std::pair<std::string, std::string>> env;
     std::vector<WritablePath> writable_paths{{"/sandbox", ""}, {"/tmp", ""}};
-    std::string rootfs;                      // empty: the host root, read-only
-    std::vector<std::string> hidden_paths;   // replaced by empty read-only mounts
+    std::string rootfs;                     // empty: the host root, read-only
+    std::vector<std::string> hidden_paths;  // replaced by empty read-only mounts
     ResourceLimits limits;
-    uid_t uid = 1000;                        // the agent's ids inside the sandbox
+    uid_t uid = 1000;  // the agent's ids inside the sandbox
     gid_t gid = 1000;
-    uid_t host_id_base = 100000;             // inside id 0 maps to this host id
+    uid_t host_id_base = 100000;  // inside id 0 maps to this host id
     std::uint32_t id_count = 65536;
-    std::string seccomp_profile_path;        // OCI/Docker JSON; empty only with allow_degraded
-    bool allow_degraded = false;             // run without Landlock/userns/seccomp profile
+    std::string seccomp_profile_path;  // OCI/Docker JSON; empty only with allow_degraded
+    bool allow_degraded = false;       // run without Landlock/userns/seccomp profile
     std::vector<ListenSocketSpec> listen_sockets{{"127.0.0.1", 8443, 128},
                                                  {"127.0.0.1", 8444, 128}};
     std::string working_dir = "/sandbox";
-    int stdin_fd = 0;                        // caller fds that become the agent's 0, 1, 2
+    int stdin_fd = 0;  // caller fds that become the agent's 0, 1, 2
     int stdout_fd = 1;
     int stderr_fd = 2;
 };

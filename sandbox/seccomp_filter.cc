@@ -2,9 +2,9 @@
 // Copyright (c) 2026 The kars authors
 #include "sandbox/seccomp_filter.h"
 
-#include <sys/ioctl.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/ioctl.h>
 
 #include <cerrno>
 #include <cstring>
@@ -39,41 +39,63 @@ Error seccomp_error(const std::string& call, const std::string& what, int rc) {
 
 uint32_t to_libseccomp(SeccompAction action, std::optional<int> errno_ret) {
     switch (action) {
-        case SeccompAction::kAllow: return SCMP_ACT_ALLOW;
-        case SeccompAction::kErrno: return SCMP_ACT_ERRNO(static_cast<uint16_t>(errno_ret.value_or(EPERM)));
-        case SeccompAction::kKillThread: return SCMP_ACT_KILL_THREAD;
-        case SeccompAction::kKillProcess: return SCMP_ACT_KILL_PROCESS;
-        case SeccompAction::kTrap: return SCMP_ACT_TRAP;
-        case SeccompAction::kTrace: return SCMP_ACT_TRACE(static_cast<uint16_t>(errno_ret.value_or(0)));
-        case SeccompAction::kLog: return SCMP_ACT_LOG;
+        case SeccompAction::kAllow:
+            return SCMP_ACT_ALLOW;
+        case SeccompAction::kErrno:
+            return SCMP_ACT_ERRNO(static_cast<uint16_t>(errno_ret.value_or(EPERM)));
+        case SeccompAction::kKillThread:
+            return SCMP_ACT_KILL_THREAD;
+        case SeccompAction::kKillProcess:
+            return SCMP_ACT_KILL_PROCESS;
+        case SeccompAction::kTrap:
+            return SCMP_ACT_TRAP;
+        case SeccompAction::kTrace:
+            return SCMP_ACT_TRACE(static_cast<uint16_t>(errno_ret.value_or(0)));
+        case SeccompAction::kLog:
+            return SCMP_ACT_LOG;
     }
     return SCMP_ACT_KILL_PROCESS;
 }
 
 scmp_compare to_libseccomp(SeccompOp op) {
     switch (op) {
-        case SeccompOp::kNotEqual: return SCMP_CMP_NE;
-        case SeccompOp::kLessThan: return SCMP_CMP_LT;
-        case SeccompOp::kLessEqual: return SCMP_CMP_LE;
-        case SeccompOp::kEqual: return SCMP_CMP_EQ;
-        case SeccompOp::kGreaterEqual: return SCMP_CMP_GE;
-        case SeccompOp::kGreaterThan: return SCMP_CMP_GT;
-        case SeccompOp::kMaskedEqual: return SCMP_CMP_MASKED_EQ;
+        case SeccompOp::kNotEqual:
+            return SCMP_CMP_NE;
+        case SeccompOp::kLessThan:
+            return SCMP_CMP_LT;
+        case SeccompOp::kLessEqual:
+            return SCMP_CMP_LE;
+        case SeccompOp::kEqual:
+            return SCMP_CMP_EQ;
+        case SeccompOp::kGreaterEqual:
+            return SCMP_CMP_GE;
+        case SeccompOp::kGreaterThan:
+            return SCMP_CMP_GT;
+        case SeccompOp::kMaskedEqual:
+            return SCMP_CMP_MASKED_EQ;
     }
     return SCMP_CMP_EQ;
 }
 
 Result<uint32_t> arch_token(const std::string& name) {
     static const std::map<std::string, uint32_t> kArches = {
-        {"SCMP_ARCH_X86", SCMP_ARCH_X86},         {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
-        {"SCMP_ARCH_X32", SCMP_ARCH_X32},         {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
-        {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64}, {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
-        {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},   {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
-        {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},   {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+        {"SCMP_ARCH_X86", SCMP_ARCH_X86},
+        {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+        {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+        {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+        {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+        {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+        {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+        {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+        {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+        {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
         {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
-        {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},         {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
-        {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE}, {"SCMP_ARCH_S390", SCMP_ARCH_S390},
-        {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},     {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
+        {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+        {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+        {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+        {"SCMP_ARCH_S390", SCMP_ARCH_S390},
+        {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+        {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
     };
     auto it = kArches.find(name);
     if (it == kArches.end()) {
@@ -171,21 +193,47 @@ Status load(scmp_filter_ctx ctx, const char* which) {
 
 // Every namespace-creating clone flag. CLONE_NEWTIME (0x80) is only meaningful to unshare:
 // for clone(2) that bit lies in the exit-signal byte (CSIGNAL), so it is checked there only.
-constexpr uint64_t kNamespaceFlags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
+constexpr uint64_t kNamespaceFlags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,   CLONE_NEWUSER,
                                         CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP};
 constexpr uint64_t kCloneNewTime = 0x00000080;
 
 const char* const kAlwaysDenied[] = {
     // Kernel attack surface with a history of privilege escalation bugs.
-    "io_uring_setup", "io_uring_enter", "io_uring_register", "bpf", "perf_event_open",
-    "userfaultfd", "keyctl", "add_key", "request_key",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "keyctl",
+    "add_key",
+    "request_key",
     // Reaching into other processes.
-    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd", "kcmp",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "pidfd_open",
+    "pidfd_getfd",
+    "kcmp",
     // Joining or building namespaces and changing the filesystem view.
-    "setns", "mount", "umount2", "pivot_root", "open_tree", "move_mount", "fsopen", "fsmount",
-    "fsconfig", "fspick", "mount_setattr", "chroot",
+    "setns",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "open_tree",
+    "move_mount",
+    "fsopen",
+    "fsmount",
+    "fsconfig",
+    "fspick",
+    "mount_setattr",
+    "chroot",
     // Replacing the kernel.
-    "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
 };
 
 }  // namespace

@@ -4,8 +4,8 @@
 
 #include <sys/utsname.h>
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -39,9 +39,9 @@ std::optional<SeccompAction> action_from_name(std::string_view name) {
 
 std::optional<SeccompOp> op_from_name(std::string_view name) {
     static const std::map<std::string_view, SeccompOp> kOps = {
-        {"SCMP_CMP_NE", SeccompOp::kNotEqual},     {"SCMP_CMP_LT", SeccompOp::kLessThan},
-        {"SCMP_CMP_LE", SeccompOp::kLessEqual},    {"SCMP_CMP_EQ", SeccompOp::kEqual},
-        {"SCMP_CMP_GE", SeccompOp::kGreaterEqual}, {"SCMP_CMP_GT", SeccompOp::kGreaterThan},
+        {"SCMP_CMP_NE", SeccompOp::kNotEqual},           {"SCMP_CMP_LT", SeccompOp::kLessThan},
+        {"SCMP_CMP_LE", SeccompOp::kLessEqual},          {"SCMP_CMP_EQ", SeccompOp::kEqual},
+        {"SCMP_CMP_GE", SeccompOp::kGreaterEqual},       {"SCMP_CMP_GT", SeccompOp::kGreaterThan},
         {"SCMP_CMP_MASKED_EQ", SeccompOp::kMaskedEqual},
     };
     auto it = kOps.find(name);
@@ -99,7 +99,8 @@ Result<int> get_errno(const json::value& v, const std::string& where) {
     return static_cast<int>(*n);
 }
 
-Result<std::pair<int, int>> parse_kernel_version(const std::string& text, const std::string& where) {
+Result<std::pair<int, int>> parse_kernel_version(const std::string& text,
+                                                 const std::string& where) {
     int major = 0;
     int minor = 0;
     char dot = 0;
@@ -471,13 +472,20 @@ SeccompContext native_seccomp_context() {
 
 const char* seccomp_action_name(SeccompAction action) {
     switch (action) {
-        case SeccompAction::kAllow: return "SCMP_ACT_ALLOW";
-        case SeccompAction::kErrno: return "SCMP_ACT_ERRNO";
-        case SeccompAction::kKillThread: return "SCMP_ACT_KILL_THREAD";
-        case SeccompAction::kKillProcess: return "SCMP_ACT_KILL_PROCESS";
-        case SeccompAction::kTrap: return "SCMP_ACT_TRAP";
-        case SeccompAction::kTrace: return "SCMP_ACT_TRACE";
-        case SeccompAction::kLog: return "SCMP_ACT_LOG";
+        case SeccompAction::kAllow:
+            return "SCMP_ACT_ALLOW";
+        case SeccompAction::kErrno:
+            return "SCMP_ACT_ERRNO";
+        case SeccompAction::kKillThread:
+            return "SCMP_ACT_KILL_THREAD";
+        case SeccompAction::kKillProcess:
+            return "SCMP_ACT_KILL_PROCESS";
+        case SeccompAction::kTrap:
+            return "SCMP_ACT_TRAP";
+        case SeccompAction::kTrace:
+            return "SCMP_ACT_TRACE";
+        case SeccompAction::kLog:
+            return "SCMP_ACT_LOG";
     }
     return "?";
 }

@@ -20,11 +20,18 @@ namespace kars::sandbox {
 
 enum class SeccompAction { kAllow, kErrno, kKillThread, kKillProcess, kTrap, kTrace, kLog };
 
-enum class SeccompOp { kNotEqual, kLessThan, kLessEqual, kEqual, kGreaterEqual, kGreaterThan,
-                       kMaskedEqual };
+enum class SeccompOp {
+    kNotEqual,
+    kLessThan,
+    kLessEqual,
+    kEqual,
+    kGreaterEqual,
+    kGreaterThan,
+    kMaskedEqual
+};
 
 struct SeccompArg {
-    unsigned index = 0;         // 0..5
+    unsigned index = 0;  // 0..5
     std::uint64_t value = 0;
     std::uint64_t value_two = 0;  // the datum for kMaskedEqual (value is the mask)
     SeccompOp op = SeccompOp::kEqual;
@@ -58,8 +65,8 @@ struct SeccompProfile {
 
 // What a rule's includes/excludes are evaluated against.
 struct SeccompContext {
-    std::string arch = "amd64";              // Go/OCI arch name, as Docker's profiles use
-    std::vector<std::string> caps;           // capabilities the sandbox keeps (none for kars)
+    std::string arch = "amd64";     // Go/OCI arch name, as Docker's profiles use
+    std::vector<std::string> caps;  // capabilities the sandbox keeps (none for kars)
     std::pair<int, int> kernel{0, 0};
 };
 

@@ -50,8 +50,8 @@ sigset_t supervisor_signals() {
 pid_t clone_sandbox(bool use_user_namespace) {
     // Raw clone(2) without a new stack behaves like fork(2) with namespace flags; the cgroup
     // namespace is unshared later, from inside the cgroup (contain.cc).
-    unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
-                          CLONE_NEWNET | SIGCHLD;
+    unsigned long flags =
+        CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | SIGCHLD;
     if (use_user_namespace) {
         flags |= CLONE_NEWUSER;
     }

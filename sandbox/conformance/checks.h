@@ -17,11 +17,11 @@ namespace kars::sandbox::conformance {
 
 struct Options {
     bool confined = true;
-    pid_t outside_pid = 0;         // a process outside the sandbox (ptrace, kill, /proc)
-    int host_port = 0;             // a TCP listener on the host's 127.0.0.1 opened by the test
-    std::string hidden_file;       // a file under a hidden path
-    std::string readonly_dir;      // a host directory outside every writable path
-    std::vector<int> router_ports; // 127.0.0.1 ports that must stay reachable inside
+    pid_t outside_pid = 0;          // a process outside the sandbox (ptrace, kill, /proc)
+    int host_port = 0;              // a TCP listener on the host's 127.0.0.1 opened by the test
+    std::string hidden_file;        // a file under a hidden path
+    std::string readonly_dir;       // a host directory outside every writable path
+    std::vector<int> router_ports;  // 127.0.0.1 ports that must stay reachable inside
 };
 
 // kHealthy/kBroken are for what must keep working inside (the router ports): PASS/FAIL in

@@ -5,8 +5,8 @@
 // Outside, writes only target the directory the test handed over and mounts are undone.
 
 #include <fcntl.h>
-#include <sys/mount.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -139,10 +139,12 @@ std::vector<Check> network_checks() {
         private_check("connect_private_net", "10.0.0.1", 80),
         {"connect_host_loopback", host_loopback},
         {"dns_lookup", dns_lookup},
-        {"raw_socket", [](const Options&) {
+        {"raw_socket",
+         [](const Options&) {
              return open_socket(AF_INET, SOCK_RAW, IPPROTO_ICMP, "AF_INET/SOCK_RAW");
          }},
-        {"packet_socket", [](const Options&) {
+        {"packet_socket",
+         [](const Options&) {
              return open_socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL), "AF_PACKET");
          }},
         {"router_ports_reachable", router_ports},

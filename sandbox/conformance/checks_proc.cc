@@ -41,7 +41,9 @@ Outcome child_outcome(const std::string& what, const std::function<int()>& fn) {
     return refused(what + ": " + errno_text(WEXITSTATUS(status)));
 }
 
-int errno_or_zero(long rc) { return rc < 0 ? errno : 0; }
+int errno_or_zero(long rc) {
+    return rc < 0 ? errno : 0;
+}
 
 Outcome unshare_flags(unsigned long flags, const char* what) {
     return child_outcome(what, [flags] { return errno_or_zero(syscall(SYS_unshare, flags)); });
@@ -231,10 +233,10 @@ Outcome foreign_abi_i386(const Options&) {
 Outcome foreign_abi_x32(const Options& o) {
 #if defined(__x86_64__)
     constexpr long kX32Bit = 0x40000000;
-    Outcome r = child_outcome("x32 getpid", [] {
-        return errno_or_zero(syscall(kX32Bit | SYS_getpid));
-    });
-    if (!o.confined && r.verdict == Verdict::kRefused && r.detail.find("ENOSYS") != std::string::npos) {
+    Outcome r =
+        child_outcome("x32 getpid", [] { return errno_or_zero(syscall(kX32Bit | SYS_getpid)); });
+    if (!o.confined && r.verdict == Verdict::kRefused &&
+        r.detail.find("ENOSYS") != std::string::npos) {
         return not_tested("this kernel has no x32 ABI (ENOSYS outside)");
     }
     return r;
@@ -264,11 +266,16 @@ Outcome status_field(const char* field, bool escaped_when_zero) {
 
 std::vector<Check> process_checks() {
     return {
-        {"unshare_user", [](const Options&) { return unshare_flags(CLONE_NEWUSER, "unshare(CLONE_NEWUSER)"); }},
-        {"unshare_net", [](const Options&) { return unshare_flags(CLONE_NEWNET, "unshare(CLONE_NEWNET)"); }},
-        {"clone_newuser", [](const Options&) { return clone_flags(CLONE_NEWUSER, "clone(CLONE_NEWUSER)"); }},
-        {"clone_newuser_high_bits", [](const Options&) {
-             return clone_flags(0xffffffff00000000UL | CLONE_NEWUSER, "clone(high bits|CLONE_NEWUSER)");
+        {"unshare_user",
+         [](const Options&) { return unshare_flags(CLONE_NEWUSER, "unshare(CLONE_NEWUSER)"); }},
+        {"unshare_net",
+         [](const Options&) { return unshare_flags(CLONE_NEWNET, "unshare(CLONE_NEWNET)"); }},
+        {"clone_newuser",
+         [](const Options&) { return clone_flags(CLONE_NEWUSER, "clone(CLONE_NEWUSER)"); }},
+        {"clone_newuser_high_bits",
+         [](const Options&) {
+             return clone_flags(0xffffffff00000000UL | CLONE_NEWUSER,
+                                "clone(high bits|CLONE_NEWUSER)");
          }},
         {"clone3_newuser", clone3_newuser},
         {"setns", setns_net},
@@ -277,17 +284,22 @@ std::vector<Check> process_checks() {
         {"proc_host_pids", proc_pids},
         {"proc_environ", proc_environ},
         {"io_uring_setup", io_uring},
-        {"kexec_file_load", [](const Options&) {
-             return privileged_call("kexec_file_load", syscall(SYS_kexec_file_load, -1, -1, 0, "", 0));
+        {"kexec_file_load",
+         [](const Options&) {
+             return privileged_call("kexec_file_load",
+                                    syscall(SYS_kexec_file_load, -1, -1, 0, "", 0));
          }},
-        {"finit_module", [](const Options&) {
+        {"finit_module",
+         [](const Options&) {
              return privileged_call("finit_module", syscall(SYS_finit_module, -1, "", 0));
          }},
-        {"delete_module", [](const Options&) {
+        {"delete_module",
+         [](const Options&) {
              return privileged_call("delete_module",
                                     syscall(SYS_delete_module, "kars_no_such_module", O_NONBLOCK));
          }},
-        {"userfaultfd", [](const Options&) {
+        {"userfaultfd",
+         [](const Options&) {
              long fd = syscall(SYS_userfaultfd, O_CLOEXEC);
              if (fd >= 0) {
                  close(static_cast<int>(fd));
@@ -297,7 +309,8 @@ std::vector<Check> process_checks() {
         {"tiocsti", tiocsti},
         {"foreign_abi_i386", foreign_abi_i386},
         {"foreign_abi_x32", foreign_abi_x32},
-        {"setuid_root", [](const Options&) {
+        {"setuid_root",
+         [](const Options&) {
              return child_outcome("setuid(0)", [] { return errno_or_zero(setuid(0)); });
          }},
         {"capabilities", [](const Options&) { return status_field("CapEff", false); }},

@@ -25,9 +25,15 @@
 
 namespace kars::sandbox::conformance {
 
-Outcome escaped(std::string detail) { return {Verdict::kEscaped, std::move(detail)}; }
-Outcome refused(std::string detail) { return {Verdict::kRefused, std::move(detail)}; }
-Outcome not_tested(std::string detail) { return {Verdict::kNotTested, std::move(detail)}; }
+Outcome escaped(std::string detail) {
+    return {Verdict::kEscaped, std::move(detail)};
+}
+Outcome refused(std::string detail) {
+    return {Verdict::kRefused, std::move(detail)};
+}
+Outcome not_tested(std::string detail) {
+    return {Verdict::kNotTested, std::move(detail)};
+}
 
 std::string errno_text(int err) {
     return std::string(strerrorname_np(err) ? strerrorname_np(err) : "E?") + " (" +
@@ -78,9 +84,10 @@ bool parse_args(int argc, char** argv, Options* options) {
         }
     }
     if (!mode) {
-        std::fprintf(stderr, "usage: kars-sandbox-conformance --expect-confined|--expect-open"
-                             " [--outside-pid N] [--host-port P] [--hidden-file F]"
-                             " [--readonly-dir D] [--router-port P]...\n");
+        std::fprintf(stderr,
+                     "usage: kars-sandbox-conformance --expect-confined|--expect-open"
+                     " [--outside-pid N] [--host-port P] [--hidden-file F]"
+                     " [--readonly-dir D] [--router-port P]...\n");
     }
     return mode;
 }

@@ -57,8 +57,10 @@ protected:
         std::filesystem::remove_all(readonly_dir_);
     }
     std::vector<std::string> args(const char* mode) const {
-        return {kConformance, mode, "--outside-pid", std::to_string(victim_), "--host-port",
-                std::to_string(port_), "--hidden-file", secret_dir_ + "/secret",
+        return {kConformance,     mode,
+                "--outside-pid",  std::to_string(victim_),
+                "--host-port",    std::to_string(port_),
+                "--hidden-file",  secret_dir_ + "/secret",
                 "--readonly-dir", readonly_dir_};
     }
 
@@ -121,10 +123,10 @@ TEST_F(ConformanceTargets, EscapesWorkOutsideTheSandbox) {
     waitpid(pid, &status, 0);
     std::cout << out;
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
-    for (const char* name : {"connect_host_loopback", "raw_socket", "read_hidden_file",
-                             "write_outside_writable", "mount", "unshare_user", "unshare_net",
-                             "setns", "ptrace_outside", "kill_outside", "proc_host_pids",
-                             "io_uring_setup", "tiocsti", "clone_newuser_high_bits"}) {
+    for (const char* name :
+         {"connect_host_loopback", "raw_socket", "read_hidden_file", "write_outside_writable",
+          "mount", "unshare_user", "unshare_net", "setns", "ptrace_outside", "kill_outside",
+          "proc_host_pids", "io_uring_setup", "tiocsti", "clone_newuser_high_bits"}) {
         EXPECT_NE(out.find(std::string("PASS ") + name + " "), std::string::npos) << name;
     }
 }

@@ -90,16 +90,19 @@ TEST(Launcher, EnvironmentIsExactlyTheSpecPlusKarsVariables) {
     ExitReport r = run(c);
     unsetenv("KARS_TEST_LEAK");
     EXPECT_EQ(r.exit_code, 0);
-    std::string expected = "ANTHROPIC_BASE_URL=http://127.0.0.1:8443\n"
-                           "FOO=bar\n"
-                           "HOME=/sandbox\n"
-                           "HTTPS_PROXY=http://127.0.0.1:8444\n"
-                           "HTTP_PROXY=http://127.0.0.1:8444\n"
-                           "KARS_SANDBOX_NAME=" + c.spec.name + "\n"
-                           "NO_PROXY=127.0.0.1,localhost\n"
-                           "OPENAI_BASE_URL=http://127.0.0.1:8443/v1\n"
-                           "http_proxy=http://127.0.0.1:8444\n"
-                           "https_proxy=http://127.0.0.1:8444\n";
+    std::string expected =
+        "ANTHROPIC_BASE_URL=http://127.0.0.1:8443\n"
+        "FOO=bar\n"
+        "HOME=/sandbox\n"
+        "HTTPS_PROXY=http://127.0.0.1:8444\n"
+        "HTTP_PROXY=http://127.0.0.1:8444\n"
+        "KARS_SANDBOX_NAME=" +
+        c.spec.name +
+        "\n"
+        "NO_PROXY=127.0.0.1,localhost\n"
+        "OPENAI_BASE_URL=http://127.0.0.1:8443/v1\n"
+        "http_proxy=http://127.0.0.1:8444\n"
+        "https_proxy=http://127.0.0.1:8444\n";
     EXPECT_EQ(c.output(), expected);
 }
 
@@ -189,8 +192,7 @@ TEST(Launcher, CommandNotFoundIsALaunchError) {
     CapturedSpec c({"/nonexistent/agent"});
     auto sandbox = launch(c.spec);
     ASSERT_FALSE(sandbox.ok());
-    EXPECT_NE(sandbox.error().message.find("execve"), std::string::npos)
-        << sandbox.error().message;
+    EXPECT_NE(sandbox.error().message.find("execve"), std::string::npos) << sandbox.error().message;
 }
 
 TEST(Launcher, RejectsBadSpecs) {

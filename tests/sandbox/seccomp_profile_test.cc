@@ -40,7 +40,8 @@ TEST(SeccompProfile, ParsesReferenceProfiles) {
 }
 
 TEST(SeccompProfile, ParsesShippedProfile) {
-    auto profile = load_seccomp_profile(std::string(KARS_SOURCE_DIR) + "/deploy/seccomp/kars-strict.json");
+    auto profile =
+        load_seccomp_profile(std::string(KARS_SOURCE_DIR) + "/deploy/seccomp/kars-strict.json");
     ASSERT_TRUE(profile.ok()) << profile.error().message;
     EXPECT_EQ(profile->default_errno_ret, 1);
 }
@@ -107,7 +108,9 @@ TEST(SeccompProfile, ParsesEveryField) {
 
 TEST(SeccompProfile, RejectsMalformedProfiles) {
     const char* bad[] = {
-        "not json", "[]", R"({"syscalls": []})",
+        "not json",
+        "[]",
+        R"({"syscalls": []})",
         R"({"defaultAction": "SCMP_ACT_NOPE"})",
         R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": -1})",
         R"({"defaultAction": "SCMP_ACT_ERRNO", "unknownField": 1})",
@@ -174,17 +177,16 @@ TEST(SeccompFilter, MandatoryDenialsOverrideAnAllowAllProfile) {
     auto profile = parse_seccomp_profile(
         R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["unshare", "ptrace"], "action": "SCMP_ACT_LOG"}]})");
     ASSERT_TRUE(profile.ok());
-    int s = in_filtered_child(&*profile, [] {
-        return unshare(CLONE_NEWUSER) < 0 && errno == EPERM ? 0 : 1;
-    });
+    int s = in_filtered_child(&*profile,
+                              [] { return unshare(CLONE_NEWUSER) < 0 && errno == EPERM ? 0 : 1; });
     EXPECT_TRUE(WIFEXITED(s) && WEXITSTATUS(s) == 0) << s;
-    s = in_filtered_child(&*profile, [] {
-        return syscall(SYS_clone3, nullptr, 0) < 0 && errno == ENOSYS ? 0 : 1;
-    });
+    s = in_filtered_child(
+        &*profile, [] { return syscall(SYS_clone3, nullptr, 0) < 0 && errno == ENOSYS ? 0 : 1; });
     EXPECT_TRUE(WIFEXITED(s) && WEXITSTATUS(s) == 0) << s;
     // Upper 32 bits set must not hide CLONE_NEWNET from the masked comparison.
     s = in_filtered_child(&*profile, [] {
-        return syscall(SYS_unshare, 0xffffffff00000000UL | CLONE_NEWNET) < 0 && errno == EPERM ? 0 : 1;
+        return syscall(SYS_unshare, 0xffffffff00000000UL | CLONE_NEWNET) < 0 && errno == EPERM ? 0
+                                                                                               : 1;
     });
     EXPECT_TRUE(WIFEXITED(s) && WEXITSTATUS(s) == 0) << s;
     // Ordinary calls still work.
@@ -210,7 +212,8 @@ TEST(SeccompFilter, ProfileErrnoAndArgumentsApply) {
 
 // The default action with defaultErrnoRet answers unlisted syscalls.
 TEST(SeccompFilter, DefaultErrnoRetIsUsed) {
-    auto profile = parse_seccomp_profile(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 95,
+    auto profile =
+        parse_seccomp_profile(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 95,
         "syscalls": [{"names": ["exit_group", "exit", "write", "getpid", "seccomp", "prctl", "brk",
             "mmap", "munmap", "mprotect", "futex", "close", "rt_sigprocmask"],
           "action": "SCMP_ACT_ALLOW"}]})");
