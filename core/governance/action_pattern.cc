@@ -99,6 +99,14 @@ Result<ActionPattern> ActionPattern::compile(std::string_view text) {
         pattern.rest_ = true;
         last.pop_back();
     }
+    for (const std::string& seg : pattern.segments_) {
+        Literals lit;
+        std::size_t first = seg.find('*');
+        lit.glob = first != std::string::npos;
+        lit.prefix = static_cast<std::uint16_t>(lit.glob ? first : seg.size());
+        lit.suffix = static_cast<std::uint16_t>(lit.glob ? seg.size() - seg.rfind('*') - 1 : 0);
+        pattern.literals_.push_back(lit);
+    }
     return pattern;
 }
 
@@ -112,6 +120,18 @@ std::string_view ActionPattern::literal_segment1() const {
     if (segments_.size() < 2 || (rest_ && segments_.size() == 2)) return {};
     const std::string& seg = segments_[1];
     return seg.find('*') == std::string::npos ? std::string_view(seg) : std::string_view();
+}
+
+std::string_view ActionPattern::segment1_required_prefix() const {
+    if (segments_.size() < 2) return {};
+    return std::string_view(segments_[1]).substr(0, literals_[1].prefix);
+}
+
+std::string_view ActionPattern::segment1_required_suffix() const {
+    bool prefix_only = rest_ && segments_.size() == 2;
+    if (segments_.size() < 2 || prefix_only || !literals_[1].glob) return {};
+    const std::string& seg = segments_[1];
+    return std::string_view(seg).substr(seg.size() - literals_[1].suffix);
 }
 
 bool ActionPattern::kind_matches(std::string_view kind) const {
@@ -131,8 +151,23 @@ bool ActionPattern::match_segments(const Action& action, std::string_view comman
     if (rest_ ? count < n : count != n) return false;
     for (std::size_t i = 0; i < n; ++i) {
         std::string_view seg = (i == 1 && !command.empty()) ? command : action.segment(i);
-        bool last = i + 1 == n;
-        if (!glob_match_segment(segments_[i], seg, last && rest_)) return false;
+        bool prefix_only = rest_ && i + 1 == n;
+        const std::string& pat = segments_[i];
+        const Literals& lit = literals_[i];
+        if (!lit.glob) {
+            bool same = prefix_only ? seg.substr(0, pat.size()) == pat : seg == pat;
+            if (!same) return false;
+            continue;
+        }
+        if (seg.size() < lit.prefix + lit.suffix ||
+            seg.compare(0, lit.prefix, pat, 0, lit.prefix) != 0) {
+            return false;
+        }
+        if (!prefix_only && seg.compare(seg.size() - lit.suffix, lit.suffix, pat,
+                                        pat.size() - lit.suffix, lit.suffix) != 0) {
+            return false;
+        }
+        if (!glob_match_segment(pat, seg, prefix_only)) return false;
     }
     return true;
 }

@@ -78,8 +78,10 @@ public:
             for (const PatternRef& ref : it->second) consider(ref);
         }
         if (action_.segment_count() > 1) {
-            auto it = bucket.by_segment1.find(action_.segment(1));
+            std::string_view seg = action_.segment(1);
+            auto it = bucket.by_segment1.find(seg);
             if (it != bucket.by_segment1.end()) scan_globs(it->second, {});
+            scan_affixes(bucket, seg, {});
         }
         scan_globs(bucket.globs, {});
     }
@@ -96,6 +98,7 @@ public:
         if (auto it = bucket.by_segment1.find(basename); it != bucket.by_segment1.end()) {
             scan_globs(it->second, basename);
         }
+        scan_affixes(bucket, basename, basename);
         scan_globs(bucket.globs, basename);
         deny_only_ = false;
     }
@@ -103,6 +106,19 @@ public:
     Hits& hits() { return hits_; }
 
 private:
+    void scan_affixes(const KindBucket& bucket, std::string_view seg, std::string_view command) {
+        for (const auto& [length, map] : bucket.by_prefix.by_length) {
+            if (length > seg.size()) continue;
+            auto it = map.find(seg.substr(0, length));
+            if (it != map.end()) scan_globs(it->second, command);
+        }
+        for (const auto& [length, map] : bucket.by_suffix.by_length) {
+            if (length > seg.size()) continue;
+            auto it = map.find(seg.substr(seg.size() - length));
+            if (it != map.end()) scan_globs(it->second, command);
+        }
+    }
+
     void scan_globs(const std::vector<PatternRef>& refs, std::string_view command) {
         for (const PatternRef& ref : refs) {
             if (deny_only_ && ref.role != PatternRole::kDeny) continue;
@@ -159,7 +175,7 @@ bool allows(const Hits& hits, const PolicyIndex& index, std::uint32_t rule, cons
 
 // The highest-priority active rule that allow-lists this action's kind but does not
 // allow the action. The walk stops at the first such rule, so it visits at most the
-// rules that matched plus one.
+// rules that matched plus one (and inactive ones).
 std::uint32_t first_miss(const PolicyIndex& index, const std::vector<std::uint32_t>& list,
                          const Hits& hits, const Action& action, const EvalContext& ctx,
                          bool check_kind) {
@@ -246,14 +262,19 @@ Decision decide_by_rules(const PolicyIndex& index, const Action& action, const E
                      "Blocked: action " + in_quotes(text) + " is not in allowlist (no rule matched; "
                      "kind " + in_quotes(action.segment(0)) + " is deny-by-default)");
     }
+    // Within the deciding tier, allow lists of equal priority form one list (a miss counts
+    // only when no rule of the tier allows), and an approval outranks an allow.
     std::uint32_t priority = index.rules[top].priority;
-    if (miss != kNone && index.rules[miss].priority == priority) {
+    auto in_tier = [&](std::uint32_t id) {
+        return id != kNone && index.rules[id].priority == priority;
+    };
+    if (!in_tier(hits.approval.rule) && !in_tier(hits.allow.rule)) {
         const Rule& r = index.rules[miss];
         return from_rule(Verdict::kDenied, r, "",
                          "Blocked by policy " + in_quotes(r.name) + " (" + r.source + "): action " +
                              in_quotes(text) + " is not in allowlist");
     }
-    if (hits.approval.rule != kNone && index.rules[hits.approval.rule].priority == priority) {
+    if (in_tier(hits.approval.rule)) {
         const Rule& r = index.rules[hits.approval.rule];
         Decision d = from_rule(Verdict::kRequiresApproval, r,
                                r.actions[hits.approval.pattern].text(),

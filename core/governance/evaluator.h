@@ -9,7 +9,8 @@
 //   2. memory      memory:* actions outside the sandbox's own scope are Denied (kKarsMemory);
 //   3. deny        any matching denied_actions pattern, at any priority, Denies;
 //   4. tiers       the highest priority with a matching allow, approval, or allow-list miss
-//                  decides; within it: miss (Denied) > approval > allow;
+//                  decides; within it: approval > allow > miss ("not in allowlist"), so
+//                  allow lists of equal priority add up instead of excluding each other;
 //   5. default     nothing matched: output and own-scope memory are Allowed, every other
 //                  kind is Denied ("not in allowlist");
 //   6. ToolPolicy  an allowed tool:/mcp: call meets its most specific ToolPolicy: commerce

@@ -24,6 +24,10 @@ void index_pattern(PolicyIndex& index, const ActionPattern& pattern, PatternRef 
         bucket.exact[pattern.text()].push_back(ref);
     } else if (std::string_view seg = pattern.literal_segment1(); !seg.empty()) {
         bucket.by_segment1[std::string(seg)].push_back(ref);
+    } else if (std::string_view pre = pattern.segment1_required_prefix(); !pre.empty()) {
+        bucket.by_prefix.add(pre, ref);
+    } else if (std::string_view suf = pattern.segment1_required_suffix(); !suf.empty()) {
+        bucket.by_suffix.add(suf, ref);
     } else {
         bucket.globs.push_back(ref);
     }
@@ -55,6 +59,17 @@ void index_rule(PolicyIndex& index, std::uint32_t id) {
 }
 
 }  // namespace
+
+void detail::AffixIndex::add(std::string_view affix, PatternRef ref) {
+    for (auto& [length, map] : by_length) {
+        if (length == affix.size()) {
+            map[std::string(affix)].push_back(ref);
+            return;
+        }
+    }
+    by_length.emplace_back(affix.size(), StringMap<std::vector<PatternRef>>{});
+    by_length.back().second[std::string(affix)].push_back(ref);
+}
 
 PolicySet::PolicySet() : index_(std::make_shared<const PolicyIndex>()) {}
 

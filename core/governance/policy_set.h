@@ -53,10 +53,19 @@ struct StringHash {
 template <typename V>
 using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
+// Globs keyed by a literal prefix or suffix of segment 1, one map per distinct length, so
+// a lookup costs one hash probe per length instead of one glob match per pattern.
+struct AffixIndex {
+    std::vector<std::pair<std::size_t, StringMap<std::vector<PatternRef>>>> by_length;
+    void add(std::string_view affix, PatternRef ref);
+};
+
 // Patterns of one action kind.
 struct KindBucket {
     StringMap<std::vector<PatternRef>> exact;         // by full pattern text
     StringMap<std::vector<PatternRef>> by_segment1;   // globs whose segment 1 is literal
+    AffixIndex by_prefix;                             // globs with a literal segment-1 prefix
+    AffixIndex by_suffix;                             // ... or else a literal suffix
     std::vector<PatternRef> globs;                    // every other glob, by rule id
     std::vector<std::uint32_t> allowlists;            // capability rules allow-listing the kind
 };

@@ -151,20 +151,23 @@ TEST(GovernanceProfile, HigherPriorityDecidesRegardlessOfFileOrder) {
     EXPECT_EQ(eval(set, "admin:drop_table").rule.rule, "allow-drop");
 }
 
-// Within one priority: allow-list miss (deny) > approval > allow.
-TEST(GovernanceProfile, EqualPriorityPrefersDenyThenApprovalThenAllow) {
+// Within one priority: approval > allow > allow-list miss; allow lists of one priority unite.
+TEST(GovernanceProfile, EqualPriorityPrefersApprovalThenAllowThenMiss) {
     std::string yaml =
         "policies:\n"
         "  - {name: allow, type: capability, priority: 5, allowed_actions: ['admin:*']}\n"
         "  - {name: approve, type: approval, priority: 5, actions: ['admin:promote*']}\n"
-        "  - {name: only-list, type: capability, priority: 5, allowed_actions: ['mesh:a']}\n"
-        "  - {name: mesh-all, type: capability, priority: 5, allowed_actions: ['mesh:*']}\n";
+        "  - {name: list-a, type: capability, priority: 5, allowed_actions: ['mesh:a']}\n"
+        "  - {name: list-b, type: capability, priority: 5, allowed_actions: ['mesh:b']}\n"
+        "  - {name: low-all, type: capability, priority: 1, allowed_actions: ['mesh:*']}\n";
     PolicySet set = build({{"p", yaml}});
     EXPECT_EQ(eval(set, "admin:promote_x").verdict, Verdict::kRequiresApproval);
     EXPECT_EQ(eval(set, "admin:list").verdict, Verdict::kAllowed);
-    Decision miss = eval(set, "mesh:b");
+    EXPECT_EQ(eval(set, "mesh:a").rule.rule, "list-a");
+    EXPECT_EQ(eval(set, "mesh:b").rule.rule, "list-b");
+    Decision miss = eval(set, "mesh:c");
     EXPECT_EQ(miss.verdict, Verdict::kDenied);
-    EXPECT_EQ(miss.rule.rule, "only-list");
+    EXPECT_EQ(miss.rule.rule, "list-a");
     EXPECT_NE(miss.reason.find("not in allowlist"), std::string::npos);
 }
 

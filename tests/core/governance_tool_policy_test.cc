@@ -50,7 +50,15 @@ protected:
     PolicySet set_;
     RateLimiter limiter_;
     Labels labels_{{"team", "web"}, {"tier", "prod"}};
-    EvalContext ctx_{.sandbox = "demo", .sandbox_labels = &labels_};
+    EvalContext ctx_ = make_context();
+
+private:
+    EvalContext make_context() {
+        EvalContext ctx;
+        ctx.sandbox = "demo";
+        ctx.sandbox_labels = &labels_;
+        return ctx;
+    }
 };
 
 TEST(GovernanceToolPolicy, LoadsFromAManifestDocument) {
