@@ -108,6 +108,9 @@ Result<CanonicalHost> canonicalize_host(std::string_view raw) {
         return canonical_ipv6(raw, raw.substr(1, raw.size() - 2));
     }
     if (raw.find(':') != std::string_view::npos) {
+        if (raw.find(':') == raw.rfind(':')) {
+            return invalid(raw, "':' appears only in IPv6 literals; give the port separately");
+        }
         return canonical_ipv6(raw, raw);
     }
 

@@ -108,7 +108,7 @@ TEST(EgressAllowlist, RejectsEveryOtherPolicyShape) {
         {"*.10.0.0.1", 443, "DNS name"},
         {"https://example.com", 443, "not a URL"},
         {"example.com/path", 443, "base must be"},
-        {"example.com:443", 443, "invalid"},
+        {"example.com:443", 443, "give the port separately"},
         {"10.0.0.1/8", 443, "host bits"},
         {"10.0.0.0/40", 443, "prefix"},
         {"", 443, "empty"},
