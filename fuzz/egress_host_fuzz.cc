@@ -49,9 +49,10 @@ const kars::egress::EgressPolicy& policy() {
         auto list = kars::egress::Allowlist::load({wildcard, range});
         require(list.ok());
         p.allowlist = std::move(*list);
-        require(p.blocklist.add_source("seed", "bad.example.com\n",
-                                       kars::egress::BlocklistFormat::kDomains)
-                    .ok());
+        require(
+            p.blocklist
+                .add_source("seed", "bad.example.com\n", kars::egress::BlocklistFormat::kDomains)
+                .ok());
         return p;
     }();
     return instance;

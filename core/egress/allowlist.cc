@@ -10,9 +10,9 @@ namespace {
 constexpr std::uint32_t kMaxPort = 65535;
 
 Error bad_entry(std::string_view origin, std::string_view host, std::string why) {
-    return make_error("invalid_allowlist_entry",
-                      std::string(origin) + " host '" + std::string(host.substr(0, 256)) +
-                          "': " + why);
+    return make_error(
+        "invalid_allowlist_entry",
+        std::string(origin) + " host '" + std::string(host.substr(0, 256)) + "': " + why);
 }
 
 Result<AllowEntry> parse_wildcard(std::string_view host, AllowEntry entry) {
@@ -81,13 +81,19 @@ bool range_holds(const Cidr& range, const IpAddress& address) {
 std::string AllowEntry::display() const {
     std::string host;
     switch (kind) {
-        case EntryKind::kExactName: host = name; break;
-        case EntryKind::kWildcard: host = "*." + name; break;
+        case EntryKind::kExactName:
+            host = name;
+            break;
+        case EntryKind::kWildcard:
+            host = "*." + name;
+            break;
         case EntryKind::kAddress:
             host = range.base.family == IpFamily::kV6 ? "[" + format_ip(range.base) + "]"
                                                       : format_ip(range.base);
             break;
-        case EntryKind::kRange: host = format_cidr(range); break;
+        case EntryKind::kRange:
+            host = format_cidr(range);
+            break;
     }
     return host + ":" + std::to_string(port);
 }
@@ -143,8 +149,8 @@ Result<Allowlist> Allowlist::load(const std::vector<manifest::Endpoint>& endpoin
         if (endpoint.port) {
             port = *endpoint.port;
         }
-        auto entry = parse_allow_entry(endpoint.host, port,
-                                       "allowedEndpoints[" + std::to_string(i) + "]");
+        auto entry =
+            parse_allow_entry(endpoint.host, port, "allowedEndpoints[" + std::to_string(i) + "]");
         if (!entry) {
             return entry.error();
         }

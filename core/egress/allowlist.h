@@ -28,10 +28,10 @@ enum class EntryKind {
 
 struct AllowEntry {
     EntryKind kind = EntryKind::kExactName;
-    std::string name;       // canonical name, or the suffix after "*." for kWildcard
-    Cidr range;             // kAddress (as /32 or /128) and kRange
+    std::string name;  // canonical name, or the suffix after "*." for kWildcard
+    Cidr range;        // kAddress (as /32 or /128) and kRange
     std::uint16_t port = 0;
-    std::string origin;     // where it came from, e.g. "allowedEndpoints[2]"
+    std::string origin;  // where it came from, e.g. "allowedEndpoints[2]"
 
     // The entry as written back in canonical form: "*.example.com:443", "10.0.0.0/8:5432".
     std::string display() const;

@@ -30,9 +30,9 @@ Status ApprovalSet::add(std::string name, const std::vector<manifest::Endpoint>&
     ApprovalGrant grant{std::move(name), {}, expires_at};
     for (std::size_t i = 0; i < hosts.size(); ++i) {
         const std::uint32_t port = hosts[i].port ? *hosts[i].port : kApprovalDefaultPort;
-        auto entry = parse_allow_entry(hosts[i].host, port,
-                                       "EgressApproval " + grant.name + " hosts[" +
-                                           std::to_string(i) + "]");
+        auto entry =
+            parse_allow_entry(hosts[i].host, port,
+                              "EgressApproval " + grant.name + " hosts[" + std::to_string(i) + "]");
         if (!entry) {
             return entry.error();
         }

@@ -7,7 +7,9 @@
 namespace kars::egress {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && is_space(s.front())) {
@@ -105,10 +107,14 @@ LineResult parse_line(std::string_view line, BlocklistFormat format) {
         return {};
     }
     switch (format) {
-        case BlocklistFormat::kHosts: return parse_hosts_line(trimmed);
-        case BlocklistFormat::kDomains: return parse_domain_line(trimmed);
-        case BlocklistFormat::kAdblock: return parse_adblock_line(trimmed);
-        case BlocklistFormat::kAuto: break;
+        case BlocklistFormat::kHosts:
+            return parse_hosts_line(trimmed);
+        case BlocklistFormat::kDomains:
+            return parse_domain_line(trimmed);
+        case BlocklistFormat::kAdblock:
+            return parse_adblock_line(trimmed);
+        case BlocklistFormat::kAuto:
+            break;
     }
     if (trimmed.starts_with("||") || trimmed.starts_with("@@")) {
         return parse_adblock_line(trimmed);
@@ -160,9 +166,9 @@ Result<BlocklistLoadStats> Blocklist::add_source(std::string source, std::string
                 continue;
             }
             if (domains_.size() >= kMaxEntries) {
-                return make_error("blocklist_too_large",
-                                  "blocklists hold more than " + std::to_string(kMaxEntries) +
-                                      " domains; refusing to grow further");
+                return make_error("blocklist_too_large", "blocklists hold more than " +
+                                                             std::to_string(kMaxEntries) +
+                                                             " domains; refusing to grow further");
             }
             const Origin origin{source_index, static_cast<std::uint32_t>(line_number)};
             if (domains_.emplace(canonical->text, origin).second) {

@@ -31,17 +31,17 @@ enum class BlocklistFormat {
 // What one load did. Malformed lines are skipped, not fatal (feeds are messy); the first one
 // is reported so an operator can find it.
 struct BlocklistLoadStats {
-    std::size_t entries = 0;   // domains added by this source
-    std::size_t skipped = 0;   // lines that were not comments but could not be used
+    std::size_t entries = 0;             // domains added by this source
+    std::size_t skipped = 0;             // lines that were not comments but could not be used
     std::size_t first_skipped_line = 0;  // 1-based; 0 when nothing was skipped
     std::string first_skipped_reason;
 };
 
 // Which line blocked a host.
 struct BlockMatch {
-    std::string source;   // the name given to add_source
-    std::size_t line = 0; // 1-based line in that source
-    std::string domain;   // the listed domain (the host itself or a parent)
+    std::string source;    // the name given to add_source
+    std::size_t line = 0;  // 1-based line in that source
+    std::string domain;    // the listed domain (the host itself or a parent)
 };
 
 class Blocklist {

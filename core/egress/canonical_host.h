@@ -18,7 +18,7 @@ namespace kars::egress {
 enum class HostKind { kName, kIpv4, kIpv6 };
 
 struct CanonicalHost {
-    std::string text;                  // "a.example.com", "127.0.0.1", "::ffff:127.0.0.1"
+    std::string text;  // "a.example.com", "127.0.0.1", "::ffff:127.0.0.1"
     HostKind kind = HostKind::kName;
     std::optional<IpAddress> address;  // set for kIpv4 and kIpv6
 

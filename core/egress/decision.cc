@@ -42,7 +42,9 @@ std::string sanitise(std::string_view raw) {
     return shown;
 }
 
-std::string entry_rule(const AllowEntry& entry) { return entry.origin + " " + entry.display(); }
+std::string entry_rule(const AllowEntry& entry) {
+    return entry.origin + " " + entry.display();
+}
 
 std::string ports_text(const std::vector<std::uint16_t>& ports) {
     std::string text;
@@ -86,8 +88,8 @@ Decision decide_not_allowlisted(const EgressPolicy& policy, Decision& d, Clock::
     std::string why = "host not in allowlist";
     const auto ports = policy.allowlist.ports_for(*d.canonical);
     if (!ports.empty()) {
-        why += " for port " + std::to_string(d.port) + " (allowlisted ports for this host: " +
-               ports_text(ports) + ")";
+        why += " for port " + std::to_string(d.port) +
+               " (allowlisted ports for this host: " + ports_text(ports) + ")";
     }
     const ApprovalMatch expired = policy.approvals.match_expired(*d.canonical, d.port, now);
     if (expired.grant != nullptr) {
@@ -104,24 +106,37 @@ Decision decide_not_allowlisted(const EgressPolicy& policy, Decision& d, Clock::
 
 std::string_view Decision::policy_kind() const {
     switch (decided_by) {
-        case DecidedBy::kApproval: return "EgressApproval";
-        case DecidedBy::kBlocklist: return "EgressBlocklist";
-        case DecidedBy::kLearnMode: return "EgressLearnMode";
-        default: return "EgressAllowlist";
+        case DecidedBy::kApproval:
+            return "EgressApproval";
+        case DecidedBy::kBlocklist:
+            return "EgressBlocklist";
+        case DecidedBy::kLearnMode:
+            return "EgressLearnMode";
+        default:
+            return "EgressAllowlist";
     }
 }
 
 std::string_view Decision::code() const {
     switch (decided_by) {
-        case DecidedBy::kAllowlist: return "allowlist";
-        case DecidedBy::kApproval: return "approval";
-        case DecidedBy::kLearnMode: return "learn_mode";
-        case DecidedBy::kBlocklist: return "blocklist";
-        case DecidedBy::kSpecialAddress: return "special_address";
-        case DecidedBy::kNotAllowlisted: return "not_allowlisted";
-        case DecidedBy::kInvalidHost: return "invalid_host";
-        case DecidedBy::kInvalidPort: return "invalid_port";
-        case DecidedBy::kResolution: return "resolution";
+        case DecidedBy::kAllowlist:
+            return "allowlist";
+        case DecidedBy::kApproval:
+            return "approval";
+        case DecidedBy::kLearnMode:
+            return "learn_mode";
+        case DecidedBy::kBlocklist:
+            return "blocklist";
+        case DecidedBy::kSpecialAddress:
+            return "special_address";
+        case DecidedBy::kNotAllowlisted:
+            return "not_allowlisted";
+        case DecidedBy::kInvalidHost:
+            return "invalid_host";
+        case DecidedBy::kInvalidPort:
+            return "invalid_port";
+        case DecidedBy::kResolution:
+            return "resolution";
     }
     return "unknown";
 }
@@ -177,8 +192,8 @@ ResolvedDecision decide_resolved(const EgressPolicy& policy, const Decision& nam
     }
     // Decide the name again: an approval may have expired since, and a caller must not be able
     // to hand in a Decision it built itself.
-    ResolvedDecision out{decide(policy, name_decision.host, name_decision.port, now),
-                         std::nullopt, std::nullopt};
+    ResolvedDecision out{decide(policy, name_decision.host, name_decision.port, now), std::nullopt,
+                         std::nullopt};
     Decision& d = out.decision;
     if (!d.allowed()) {
         return out;

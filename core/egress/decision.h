@@ -52,7 +52,7 @@ enum class DecidedBy {
 struct Decision {
     Verdict verdict = Verdict::kDenied;
     DecidedBy decided_by = DecidedBy::kInvalidHost;
-    std::string host;                      // canonical text; the sanitised input when invalid
+    std::string host;  // canonical text; the sanitised input when invalid
     std::optional<CanonicalHost> canonical;
     std::uint16_t port = 0;
     std::string rule;    // "allowedEndpoints[2] *.example.com:443", "blocklist oisd line 17 ..."

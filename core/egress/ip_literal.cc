@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::uint64_t kMaxV4 = 0xffffffffULL;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 bool is_hex_digit(char c) {
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -63,7 +65,8 @@ std::optional<std::uint64_t> parse_part(std::string_view part) {
 }
 
 std::uint32_t read_v4(const std::array<std::uint8_t, 16>& b, std::size_t at) {
-    return (static_cast<std::uint32_t>(b[at]) << 24) | (static_cast<std::uint32_t>(b[at + 1]) << 16) |
+    return (static_cast<std::uint32_t>(b[at]) << 24) |
+           (static_cast<std::uint32_t>(b[at + 1]) << 16) |
            (static_cast<std::uint32_t>(b[at + 2]) << 8) | static_cast<std::uint32_t>(b[at + 3]);
 }
 
@@ -95,15 +98,17 @@ IpAddress IpAddress::v6(const std::array<std::uint8_t, 16>& bytes) {
     return a;
 }
 
-std::uint32_t IpAddress::v4_value() const { return read_v4(bytes, 0); }
+std::uint32_t IpAddress::v4_value() const {
+    return read_v4(bytes, 0);
+}
 
 std::optional<IpAddress> parse_ipv4_literal(std::string_view text) {
     std::vector<std::uint64_t> parts;
     std::size_t start = 0;
     while (true) {
         const std::size_t dot = text.find('.', start);
-        const std::string_view piece =
-            text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        const std::string_view piece = text.substr(
+            start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
         auto value = parse_part(piece);
         if (!value || parts.size() == 4) {
             return std::nullopt;
@@ -257,7 +262,8 @@ Result<Cidr> parse_cidr(std::string_view text) {
             static_cast<std::uint8_t>(~(0x80u >> (bit % 8)));
     }
     if (masked.base != range.base) {
-        return make_error("invalid_cidr", "'" + std::string(text) + "' has host bits set; did you mean " +
+        return make_error("invalid_cidr", "'" + std::string(text) +
+                                              "' has host bits set; did you mean " +
                                               format_cidr(masked) + "?");
     }
     return range;
@@ -269,7 +275,8 @@ bool cidr_contains(const Cidr& range, const IpAddress& address) {
     }
     const int full = range.prefix_length / 8;
     for (int i = 0; i < full; ++i) {
-        if (range.base.bytes[static_cast<std::size_t>(i)] != address.bytes[static_cast<std::size_t>(i)]) {
+        if (range.base.bytes[static_cast<std::size_t>(i)] !=
+            address.bytes[static_cast<std::size_t>(i)]) {
             return false;
         }
     }
@@ -288,12 +295,18 @@ std::string format_cidr(const Cidr& range) {
 
 std::string_view embedding_name(Embedding via) {
     switch (via) {
-        case Embedding::kNone: return "none";
-        case Embedding::kMapped: return "IPv4-mapped";
-        case Embedding::kTranslated: return "IPv4-translated";
-        case Embedding::kCompatible: return "IPv4-compatible";
-        case Embedding::kNat64: return "NAT64";
-        case Embedding::kSixToFour: return "6to4";
+        case Embedding::kNone:
+            return "none";
+        case Embedding::kMapped:
+            return "IPv4-mapped";
+        case Embedding::kTranslated:
+            return "IPv4-translated";
+        case Embedding::kCompatible:
+            return "IPv4-compatible";
+        case Embedding::kNat64:
+            return "NAT64";
+        case Embedding::kSixToFour:
+            return "6to4";
     }
     return "unknown";
 }

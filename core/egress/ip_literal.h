@@ -38,11 +38,11 @@ struct IpAddress {
 // Which IPv6 transition format carried an embedded IPv4 address.
 enum class Embedding {
     kNone,
-    kMapped,       // ::ffff:0:0/96, RFC 4291 section 2.5.5.2
-    kTranslated,   // ::ffff:0:0:0/96, RFC 2765 section 2.1 (SIIT)
-    kCompatible,   // ::/96 minus :: and ::1, RFC 4291 section 2.5.5.1 (deprecated)
-    kNat64,        // 64:ff9b::/96, RFC 6052 section 2.1
-    kSixToFour,    // 2002::/16, RFC 3056 section 2
+    kMapped,      // ::ffff:0:0/96, RFC 4291 section 2.5.5.2
+    kTranslated,  // ::ffff:0:0:0/96, RFC 2765 section 2.1 (SIIT)
+    kCompatible,  // ::/96 minus :: and ::1, RFC 4291 section 2.5.5.1 (deprecated)
+    kNat64,       // 64:ff9b::/96, RFC 6052 section 2.1
+    kSixToFour,   // 2002::/16, RFC 3056 section 2
 };
 
 // The IPv4 address an IPv6 address carries, and how.

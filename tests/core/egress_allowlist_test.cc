@@ -53,10 +53,16 @@ TEST(EgressAllowlist, ExactEntryMatchesOnlyItsHost) {
 }
 
 TEST(EgressAllowlist, WildcardEntryWithUnicodeSuffixIsCanonicalised) {
-    const AllowEntry entry = must_parse("*.b\xc3\xbc" "cher.example", 443);
+    const AllowEntry entry = must_parse(
+        "*.b\xc3\xbc"
+        "cher.example",
+        443);
     EXPECT_EQ(entry.name, "xn--bcher-kva.example");
     EXPECT_TRUE(admits(entry, "www.xn--bcher-kva.example", 443));
-    EXPECT_TRUE(admits(entry, "www.b\xc3\xbc" "cher.example", 443));
+    EXPECT_TRUE(admits(entry,
+                       "www.b\xc3\xbc"
+                       "cher.example",
+                       443));
 }
 
 TEST(EgressAllowlist, NameEntriesNeverMatchAddresses) {
@@ -126,8 +132,8 @@ TEST(EgressAllowlist, RejectsEveryOtherPolicyShape) {
 }
 
 TEST(EgressAllowlist, LoadIsAllOrNothingAndNamesTheBadIndex) {
-    auto list = Allowlist::load({endpoint("a.test", 443), endpoint("b.test", 443),
-                                 endpoint("www*.com", 443)});
+    auto list = Allowlist::load(
+        {endpoint("a.test", 443), endpoint("b.test", 443), endpoint("www*.com", 443)});
     ASSERT_FALSE(list.ok());
     EXPECT_NE(list.error().message.find("allowedEndpoints[2]"), std::string::npos);
 

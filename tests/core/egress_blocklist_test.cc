@@ -18,7 +18,9 @@ std::optional<BlockMatch> blocked(const Blocklist& list, const char* host) {
     return canonical.ok() ? list.match(*canonical) : std::nullopt;
 }
 
-Clock::time_point test_now() { return Clock::time_point(std::chrono::seconds(1772366400)); }
+Clock::time_point test_now() {
+    return Clock::time_point(std::chrono::seconds(1772366400));
+}
 
 TEST(EgressBlocklist, ParsesHostsFiles) {
     Blocklist list;
@@ -51,8 +53,10 @@ TEST(EgressBlocklist, ParsesHostsFiles) {
 
 TEST(EgressBlocklist, ParsesPlainDomainLists) {
     Blocklist list;
-    auto stats = list.add_source("oisd", "# comment\n! also comment\n*.wild.test\n.dot.test\n"
-                                         "plain.test\nB\xc3\xbc" "cher.test\nnot valid.test\n",
+    auto stats = list.add_source("oisd",
+                                 "# comment\n! also comment\n*.wild.test\n.dot.test\n"
+                                 "plain.test\nB\xc3\xbc"
+                                 "cher.test\nnot valid.test\n",
                                  BlocklistFormat::kDomains);
     ASSERT_TRUE(stats.ok());
     EXPECT_EQ(stats->entries, 4u);
@@ -91,8 +95,8 @@ TEST(EgressBlocklist, ParsesAdblockDomainRules) {
 
 TEST(EgressBlocklist, AutoFormatDetectsEachLine) {
     Blocklist list;
-    auto stats = list.add_source("mixed", "||a.test^\n0.0.0.0 b.test\nc.test\n",
-                                 BlocklistFormat::kAuto);
+    auto stats =
+        list.add_source("mixed", "||a.test^\n0.0.0.0 b.test\nc.test\n", BlocklistFormat::kAuto);
     ASSERT_TRUE(stats.ok());
     EXPECT_EQ(stats->entries, 3u);
     for (const char* host : {"a.test", "b.test", "c.test"}) {
@@ -146,8 +150,8 @@ TEST(EgressBlocklist, BlocklistOutranksAllowlistAndApproval) {
     approved.host = "cdn.partner.test";
     approved.port = 443;
     ASSERT_TRUE(policy.approvals.add("ok", {approved}, test_now() + std::chrono::hours(1)).ok());
-    ASSERT_TRUE(policy.blocklist.add_source("feed", "partner.test\n", BlocklistFormat::kDomains)
-                    .ok());
+    ASSERT_TRUE(
+        policy.blocklist.add_source("feed", "partner.test\n", BlocklistFormat::kDomains).ok());
     for (const char* host : {"files.partner.test", "cdn.partner.test"}) {
         const Decision d = decide(policy, host, 443, test_now());
         EXPECT_FALSE(d.allowed()) << host;

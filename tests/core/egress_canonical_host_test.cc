@@ -46,8 +46,12 @@ const NotationCase kNotations[] = {
     {"Example.COM", "example.com", HostKind::kName},
     {"example.com.", "example.com", HostKind::kName},
     {"_dmarc.example.com", "_dmarc.example.com", HostKind::kName},
-    {"b\xc3\xbc" "cher.example", "xn--bcher-kva.example", HostKind::kName},
-    {"B\xc3\x9c" "CHER.example", "xn--bcher-kva.example", HostKind::kName},
+    {"b\xc3\xbc"
+     "cher.example",
+     "xn--bcher-kva.example", HostKind::kName},
+    {"B\xc3\x9c"
+     "CHER.example",
+     "xn--bcher-kva.example", HostKind::kName},
     // Full-width digits and dots (UTS #46 maps them to ASCII) are still an IP literal.
     {"\xef\xbc\x91\xef\xbc\x92\xef\xbc\x97\xef\xbc\x8e\xef\xbc\x91", "127.0.0.1", HostKind::kIpv4},
     {"localhost", "localhost", HostKind::kName},
@@ -137,7 +141,9 @@ TEST(EgressCanonicalHost, RemovesOnlyOneTrailingDot) {
 
 TEST(EgressCanonicalHost, RefusesDisallowedUnicode) {
     // U+2028 LINE SEPARATOR and a lone continuation byte are not valid in IDNA input.
-    EXPECT_FALSE(canonicalize_host("a\xe2\x80\xa8" "b.example").ok());
+    EXPECT_FALSE(canonicalize_host("a\xe2\x80\xa8"
+                                   "b.example")
+                     .ok());
     EXPECT_FALSE(canonicalize_host("\x80.example").ok());
 }
 

@@ -23,7 +23,9 @@ manifest::Endpoint endpoint(std::string host, std::optional<std::uint16_t> port)
 }
 
 // 2026-03-01T12:00:00Z: a fixed instant keeps approval expiry deterministic.
-Clock::time_point test_now() { return Clock::time_point(std::chrono::seconds(1772366400)); }
+Clock::time_point test_now() {
+    return Clock::time_point(std::chrono::seconds(1772366400));
+}
 
 EgressPolicy matrix_policy(EgressMode mode = EgressMode::kEnforce) {
     EgressPolicy policy;
@@ -38,10 +40,10 @@ EgressPolicy matrix_policy(EgressMode mode = EgressMode::kEnforce) {
     });
     EXPECT_TRUE(list.ok()) << (list.ok() ? "" : list.error().message);
     policy.allowlist = std::move(*list);
-    EXPECT_TRUE(policy.blocklist.add_source("feed", "bad.example.com\n", BlocklistFormat::kDomains)
-                    .ok());
-    EXPECT_TRUE(policy.blocklist.add_source("hosts", "0.0.0.0 evil.test\n", BlocklistFormat::kHosts)
-                    .ok());
+    EXPECT_TRUE(
+        policy.blocklist.add_source("feed", "bad.example.com\n", BlocklistFormat::kDomains).ok());
+    EXPECT_TRUE(
+        policy.blocklist.add_source("hosts", "0.0.0.0 evil.test\n", BlocklistFormat::kHosts).ok());
     return policy;
 }
 
@@ -211,7 +213,8 @@ TEST(EgressDecision, ApprovalAllowsUntilExpiresAt) {
     EXPECT_FALSE(decide(policy, "status.vendor.test", 80, test_now()).allowed());
     EXPECT_FALSE(decide(policy, "img.cdn.vendor.test", 443, test_now()).allowed());
 
-    const Decision last_second = decide(policy, "status.vendor.test", 443, expires - std::chrono::seconds(1));
+    const Decision last_second =
+        decide(policy, "status.vendor.test", 443, expires - std::chrono::seconds(1));
     EXPECT_TRUE(last_second.allowed());
     const Decision at_expiry = decide(policy, "status.vendor.test", 443, expires);
     EXPECT_FALSE(at_expiry.allowed());
@@ -233,8 +236,7 @@ TEST(EgressDecision, ApprovalNeverOpensSpecialAddressesOrBeatsBlocklist) {
     EXPECT_EQ(decide(policy, "169.254.169.254", 80, test_now()).decided_by,
               DecidedBy::kSpecialAddress);
     EXPECT_EQ(decide(policy, "10.9.9.9", 22, test_now()).decided_by, DecidedBy::kSpecialAddress);
-    EXPECT_EQ(decide(policy, "bad.example.com", 443, test_now()).decided_by,
-              DecidedBy::kBlocklist);
+    EXPECT_EQ(decide(policy, "bad.example.com", 443, test_now()).decided_by, DecidedBy::kBlocklist);
 }
 
 TEST(EgressDecision, RejectsMalformedApproval) {
@@ -288,7 +290,7 @@ TEST(EgressDecision, LearnedRecordBecomesAnAllowlist) {
     LearnLog log;
     const std::vector<std::pair<const char*, std::uint32_t>> visits = {
         {"new.vendor.test", 443}, {"NEW.vendor.test.", 443}, {"pypi.org", 443},
-        {"1.1.1.1", 853},         {"[2606:4700::64]", 443},   {"169.254.169.254", 80},
+        {"1.1.1.1", 853},         {"[2606:4700::64]", 443},  {"169.254.169.254", 80},
         {"api.openai.com", 443},
     };
     for (const auto& [host, port] : visits) {

@@ -19,7 +19,9 @@ manifest::Endpoint endpoint(std::string host, std::optional<std::uint16_t> port)
     return e;
 }
 
-Clock::time_point test_now() { return Clock::time_point(std::chrono::seconds(1772366400)); }
+Clock::time_point test_now() {
+    return Clock::time_point(std::chrono::seconds(1772366400));
+}
 
 IpAddress ip(const char* text) {
     auto host = canonicalize_host(text);
@@ -33,7 +35,8 @@ EgressPolicy rebinding_policy() {
                                  endpoint("db.corp.test", 5432), endpoint("10.0.0.5", 5432)});
     EXPECT_TRUE(list.ok());
     policy.allowlist = std::move(*list);
-    EXPECT_TRUE(policy.blocklist.add_source("ips", "203.0.113.66\n", BlocklistFormat::kDomains).ok());
+    EXPECT_TRUE(
+        policy.blocklist.add_source("ips", "203.0.113.66\n", BlocklistFormat::kDomains).ok());
     return policy;
 }
 
@@ -45,7 +48,8 @@ ResolvedDecision resolve(const EgressPolicy& policy, const char* host, std::uint
 }
 
 TEST(EgressResolution, ReturnsFirstAddressWhenAllArePublic) {
-    const auto out = resolve(rebinding_policy(), "a.test", 443, {ip("93.184.216.34"), ip("2606:2800::1")});
+    const auto out =
+        resolve(rebinding_policy(), "a.test", 443, {ip("93.184.216.34"), ip("2606:2800::1")});
     EXPECT_TRUE(out.decision.allowed()) << out.decision.reason;
     ASSERT_TRUE(out.connect_to.has_value());
     EXPECT_EQ(*out.connect_to, ip("93.184.216.34"));
@@ -117,8 +121,8 @@ TEST(EgressResolution, RedecidesAHandBuiltAllowedDecision) {
     forged.host = "b.test";
     forged.port = 443;
     forged.canonical = *canonicalize_host("b.test");
-    const auto out = decide_resolved(rebinding_policy(), forged, std::vector{ip("93.184.216.34")},
-                                     test_now());
+    const auto out =
+        decide_resolved(rebinding_policy(), forged, std::vector{ip("93.184.216.34")}, test_now());
     EXPECT_FALSE(out.decision.allowed());
 }
 
