@@ -7,6 +7,9 @@
 #include <array>
 #include <cstdio>
 #include <mutex>
+#include <set>
+
+#include <sys/socket.h>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -148,6 +151,27 @@ struct HttpServer::Impl {
     std::atomic<bool> accepting{true};
     std::atomic<std::size_t>* active = nullptr;
 
+    // Connections waiting for their next request. On shutdown they are woken with a read
+    // shutdown so a drain does not wait on idle keep-alive clients. Raw shutdown(2) on the
+    // fd is safe from any thread; the session unregisters (under idle_mu) before it closes.
+    std::mutex idle_mu;
+    std::set<int> idle_fds;
+
+    bool enter_idle(int fd) {
+        std::lock_guard lock(idle_mu);
+        if (!accepting.load()) return false;
+        idle_fds.insert(fd);
+        return true;
+    }
+    void leave_idle(int fd) {
+        std::lock_guard lock(idle_mu);
+        idle_fds.erase(fd);
+    }
+    void wake_idle() {
+        std::lock_guard lock(idle_mu);
+        for (int fd : idle_fds) ::shutdown(fd, SHUT_RD);
+    }
+
     ServerLimits current_limits() {
         std::lock_guard lock(limits_mu);
         return limits;
@@ -208,7 +232,10 @@ struct HttpServer::Impl {
             parser.body_limit(l.max_body_bytes);
 
             stream.expires_after(first ? l.header_timeout : l.idle_keepalive);
+            const int fd = stream.socket().native_handle();
+            if (!enter_idle(fd)) break;
             auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+            leave_idle(fd);
             if (hec) {
                 if (hec == http::error::end_of_stream || hec == beast::error::timeout ||
                     hec == net::error::connection_reset || hec == net::error::eof) {
@@ -358,6 +385,7 @@ void HttpServer::start() {
 
 void HttpServer::stop_accepting() {
     impl_->accepting.store(false);
+    impl_->wake_idle();
     for (auto& acceptor : impl_->acceptors) {
         boost::system::error_code ignored;
         acceptor->close(ignored);

@@ -15,6 +15,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "core/result.h"
 #include "router/providers/upstream_request.h"
@@ -58,14 +60,24 @@ class UpstreamClient {
 public:
     // `ca_file` adds a trust anchor (tests use a local CA); system roots are always loaded.
     explicit UpstreamClient(boost::asio::any_io_executor executor, std::string ca_file = {});
+    ~UpstreamClient();
 
     // Connects, sends `request`, and reads the response head.
     boost::asio::awaitable<Result<std::unique_ptr<UpstreamCall>>> start(
         const UpstreamRequest& request, UpstreamTimeouts timeouts);
 
 private:
+    struct Pools;
+
+    boost::asio::awaitable<Result<std::unique_ptr<boost::beast::tcp_stream>>> connect_plain(
+        const UpstreamRequest& request, UpstreamTimeouts timeouts);
+    boost::asio::awaitable<
+        Result<std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>>>>
+    connect_tls(const UpstreamRequest& request, UpstreamTimeouts timeouts);
+
     boost::asio::any_io_executor executor_;
     std::shared_ptr<boost::asio::ssl::context> tls_;
+    std::shared_ptr<Pools> pools_;
 };
 
 }  // namespace kars::router::server

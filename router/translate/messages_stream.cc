@@ -33,6 +33,17 @@ SseEvent anthropic_error_event(std::string_view type, std::string_view message) 
 ChatToMessagesStream::ChatToMessagesStream(std::string requested_model)
     : requested_model_(std::move(requested_model)) {}
 
+namespace {
+
+bool names_message(const boost::json::value& chunk) {
+    auto id = json::string_field(chunk, "id");
+    const auto* choices = json::find_field(chunk, "choices");
+    bool has_choices = choices && choices->is_array() && !choices->get_array().empty();
+    return (id && !id->empty()) || has_choices;
+}
+
+}  // namespace
+
 std::vector<SseEvent> ChatToMessagesStream::on_chunk(const boost::json::value& chunk) {
     Events out;
     if (terminal_ || !chunk.is_object()) return out;
@@ -43,6 +54,10 @@ std::vector<SseEvent> ChatToMessagesStream::on_chunk(const boost::json::value& c
         terminal_ = true;
         return out;
     }
+    // Azure sends an annotation-only chunk first (empty id, model and choices, carrying
+    // prompt_filter_results); message_start waits for the first chunk that names the
+    // message, so the client sees the real id and model.
+    if (!started_ && !names_message(chunk)) return out;
     if (!started_) start(chunk, out);
 
     // With include_usage the usage arrives in a last chunk whose choices array is empty;
@@ -99,7 +114,8 @@ void ChatToMessagesStream::start(const boost::json::value& chunk, Events& out) {
     message["type"] = "message";
     message["role"] = "assistant";
     message["content"] = boost::json::array{};
-    message["model"] = json::string_field(chunk, "model").value_or(requested_model_);
+    auto model = json::string_field(chunk, "model");
+    message["model"] = model && !model->empty() ? *model : std::string_view(requested_model_);
     message["stop_reason"] = nullptr;
     message["stop_sequence"] = nullptr;
     message["usage"] = std::move(usage);

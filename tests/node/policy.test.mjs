@@ -306,7 +306,6 @@ describe('ops endpoints', () => {
 
 describe('shutdown', () => {
   test('SIGTERM with only an idle keep-alive connection exits without waiting out the drain period',
-    { todo: 'router bug: idle keep-alive sessions count as active connections, so SIGTERM waits until the client closes them or --drain-seconds passes' },
     async () => {
       const r = await startRouter({ config: standardConfig(upstream), drainSeconds: 5 });
       // fetch keeps the connection open for reuse after the response.

@@ -267,3 +267,25 @@ TEST(TranslateStream, OtherChoicesAndGarbageChunksAreIgnored) {
 
 }  // namespace
 }  // namespace kars::router::translate
+
+namespace kars::router::translate {
+namespace {
+
+// Azure's first chunk carries only prompt annotations (empty id, model and choices); the
+// translated message_start must wait for the chunk that names the message.
+TEST(TranslateStreamAzure, MessageStartSkipsAnnotationOnlyChunk) {
+    ChatToMessagesStream s("gpt-req");
+    auto first = s.on_chunk(*json::parse(
+        R"({"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]})"));
+    EXPECT_TRUE(first.empty());
+    auto second = s.on_chunk(*json::parse(
+        R"({"id":"chatcmpl-9","model":"gpt-4.1","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]})"));
+    ASSERT_FALSE(second.empty());
+    EXPECT_EQ(second[0].event, "message_start");
+    const auto& msg = second[0].data.at("message");
+    EXPECT_EQ(msg.at("model").as_string(), "gpt-4.1");
+    EXPECT_NE(msg.at("id").as_string().find("chatcmpl-9"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kars::router::translate
