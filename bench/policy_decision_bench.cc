@@ -29,8 +29,8 @@ using kars::governance::RateLimiter;
 // this file's own path (CMake compiles it by absolute path); KARS_SOURCE_DIR overrides it.
 std::string default_profile() {
     const char* env = std::getenv("KARS_SOURCE_DIR");
-    std::filesystem::path root =
-        env ? std::filesystem::path(env) : std::filesystem::path(__FILE__).parent_path().parent_path();
+    std::filesystem::path root = env ? std::filesystem::path(env)
+                                     : std::filesystem::path(__FILE__).parent_path().parent_path();
     std::ifstream in(root / "../shared/reference/profiles/kars-default.yaml");
     if (!in) {
         std::fprintf(stderr, "kars-default.yaml not found under %s; set KARS_SOURCE_DIR\n",
@@ -47,8 +47,7 @@ std::string default_profile() {
 std::string generated_profile() {
     std::string y = "version: \"1.0\"\npolicies:\n";
     auto rule = [&y](const std::string& name, const std::string& body, int priority) {
-        y += "  - name: " + name + "\n" + body + "    priority: " + std::to_string(priority) +
-             "\n";
+        y += "  - name: " + name + "\n" + body + "    priority: " + std::to_string(priority) + "\n";
     };
     for (int i = 0; i < 250; ++i) {
         rule("tool-" + std::to_string(i),
@@ -104,16 +103,25 @@ PolicySet build(const std::string& name, const std::string& yaml) {
 }
 
 const std::vector<std::string> kDefaultMix = {
-    "tool:web.search",       "shell:ls -la",         "shell:rm -rf /",
-    "shell:whoami",          "inference:chat_completions:gpt-4o",
-    "admin:bulk_delete",     "mcp:github:create_issue", "memory:read:agent_bench",
+    "tool:web.search",
+    "shell:ls -la",
+    "shell:rm -rf /",
+    "shell:whoami",
+    "inference:chat_completions:gpt-4o",
+    "admin:bulk_delete",
+    "mcp:github:create_issue",
+    "memory:read:agent_bench",
 };
 
 const std::vector<std::string> kGeneratedMix = {
-    "tool:gen_tool_123",           "tool:not_listed",
-    "shell:gen_cmd_77 -x",         "mcp:server_42:do_it",
-    "egress:api.domain77.example:443", "admin:op5_reset",
-    "inference:chat_completions:model_3", "memory:read:agent_bench",
+    "tool:gen_tool_123",
+    "tool:not_listed",
+    "shell:gen_cmd_77 -x",
+    "mcp:server_42:do_it",
+    "egress:api.domain77.example:443",
+    "admin:op5_reset",
+    "inference:chat_completions:model_3",
+    "memory:read:agent_bench",
 };
 
 void run_mix(benchmark::State& state, const PolicySet& set, const std::vector<std::string>& mix) {
@@ -168,7 +176,8 @@ class MedianReporter : public benchmark::ConsoleReporter {
 public:
     void ReportRuns(const std::vector<Run>& runs) override {
         for (const Run& r : runs) {
-            if (r.aggregate_name == "median") medians[r.run_name.function_name] = r.GetAdjustedRealTime();
+            if (r.aggregate_name == "median")
+                medians[r.run_name.function_name] = r.GetAdjustedRealTime();
         }
         ConsoleReporter::ReportRuns(runs);
     }

@@ -20,9 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     RateLimiter limiter(64);
     EvalContext ctx;
     ctx.sandbox = "fuzz";
-    for (const char* action : {"tool:web.search", "shell:rm -rf /", "mcp:a:b",
-                               "inference:chat_completions:m", "admin:bulk_x",
-                               "memory:read:agent_fuzz", "egress:a.example.com:443"}) {
+    for (const char* action :
+         {"tool:web.search", "shell:rm -rf /", "mcp:a:b", "inference:chat_completions:m",
+          "admin:bulk_x", "memory:read:agent_fuzz", "egress:a.example.com:443"}) {
         Decision d = evaluate(*set, action, ctx, limiter);
         if (d.reason.empty()) __builtin_trap();  // every decision must explain itself
     }

@@ -9,7 +9,9 @@
 namespace kars::governance {
 namespace {
 
-Error invalid(std::string message) { return make_error("invalid_action", std::move(message)); }
+Error invalid(std::string message) {
+    return make_error("invalid_action", std::move(message));
+}
 
 bool is_kind_char(char c, bool first) {
     if (c >= 'a' && c <= 'z') return true;
@@ -17,7 +19,9 @@ bool is_kind_char(char c, bool first) {
     return (c >= '0' && c <= '9') || c == '_' || c == '.';
 }
 
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+bool is_control(unsigned char c) {
+    return c < 0x20 || c == 0x7f;
+}
 
 // Segments after the kind that a known kind allows; kOther allows 1..kMaxSegments-1.
 struct Arity {
@@ -27,11 +31,16 @@ struct Arity {
 
 Arity arity_of(ActionKind kind) {
     switch (kind) {
-        case ActionKind::kInference: return {2, 2};
-        case ActionKind::kImageGeneration: return {1, 1};
-        case ActionKind::kTool: return {1, 2};
-        case ActionKind::kMcp: return {2, 2};
-        default: return {1, kMaxSegments - 1};
+        case ActionKind::kInference:
+            return {2, 2};
+        case ActionKind::kImageGeneration:
+            return {1, 1};
+        case ActionKind::kTool:
+            return {1, 2};
+        case ActionKind::kMcp:
+            return {2, 2};
+        default:
+            return {1, kMaxSegments - 1};
     }
 }
 
@@ -75,8 +84,9 @@ Status check_simple_command(std::string_view args) {
         }
         bool substitution = c == '`' || (c == '$' && i + 1 < args.size() && args[i + 1] == '(');
         if (substitution) {
-            return invalid("shell arguments contain command substitution; evaluate each "
-                           "command separately");
+            return invalid(
+                "shell arguments contain command substitution; evaluate each "
+                "command separately");
         }
         if (quote == Quote::kDouble) {
             if (c == '"') quote = Quote::kNone;
@@ -98,10 +108,12 @@ Status check_host(std::string& host) {
     if (host.front() == '[') return invalid("egress IPv6 literal hosts are not supported");
     for (char& c : host) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-                  c == '_';
-        if (!ok) return invalid("egress host '" + host + "' contains a character outside "
-                                "[a-z0-9._-]");
+        bool ok =
+            (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+        if (!ok)
+            return invalid("egress host '" + host +
+                           "' contains a character outside "
+                           "[a-z0-9._-]");
     }
     if (host.front() == '.' || host.back() == '.' || host.find("..") != std::string::npos) {
         return invalid("egress host '" + host + "' has an empty label");
@@ -115,8 +127,8 @@ Status check_port(std::string_view port) {
     }
     unsigned value = 0;
     for (char c : port) {
-        if (c < '0' || c > '9') return invalid("egress port '" + std::string(port) +
-                                               "' is not a number");
+        if (c < '0' || c > '9')
+            return invalid("egress port '" + std::string(port) + "' is not a number");
         value = value * 10 + static_cast<unsigned>(c - '0');
     }
     if (value > 65535) return invalid("egress port '" + std::string(port) + "' is not 1-65535");
@@ -126,9 +138,9 @@ Status check_port(std::string_view port) {
 }  // namespace
 
 bool is_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.' || c == '/' || c == '@' || c == '+' || c == '=' ||
-           c == '~' || c == ',';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.' || c == '/' || c == '@' || c == '+' || c == '=' || c == '~' ||
+           c == ',';
 }
 
 std::string_view canonical_kind(std::string_view kind) {

@@ -15,8 +15,8 @@ Error invalid(std::string_view text, const std::string& why) {
 
 bool is_pattern_char(char c, bool kind_segment) {
     if (c == '*') return true;
-    if (kind_segment) return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-                             c == '.';
+    if (kind_segment)
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
     return is_name_char(c);
 }
 
@@ -51,8 +51,8 @@ bool glob_match_segment(std::string_view pattern, std::string_view text, bool pr
 Result<ActionPattern> ActionPattern::compile(std::string_view text) {
     if (text.empty()) return invalid(text, "is empty");
     if (text.size() > kMaxActionBytes) {
-        return invalid(text.substr(0, 40), "is longer than " + std::to_string(kMaxActionBytes) +
-                                               " bytes");
+        return invalid(text.substr(0, 40),
+                       "is longer than " + std::to_string(kMaxActionBytes) + " bytes");
     }
     if (text.find("**") != std::string_view::npos) {
         return invalid(text, "'**' is not supported; a trailing '*' already matches the rest");
@@ -139,7 +139,9 @@ bool ActionPattern::kind_matches(std::string_view kind) const {
     return glob_match_segment(segments_.front(), kind, prefix);
 }
 
-bool ActionPattern::matches(const Action& action) const { return match_segments(action, {}); }
+bool ActionPattern::matches(const Action& action) const {
+    return match_segments(action, {});
+}
 
 bool ActionPattern::matches_with_command(const Action& action, std::string_view command) const {
     return match_segments(action, command);

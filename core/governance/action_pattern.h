@@ -65,7 +65,7 @@ private:
         bool glob = false;
     };
     std::vector<Literals> literals_;
-    bool rest_ = false;                  // the pattern ended with '*'
+    bool rest_ = false;  // the pattern ended with '*'
     bool exact_ = true;
 };
 

@@ -33,19 +33,19 @@ std::string_view to_string(PolicyKind kind);
 // "shell-safe-commands", pattern "shell:ls").
 struct RuleRef {
     PolicyKind kind = PolicyKind::kDefault;
-    std::string source;       // file name, "ToolPolicy/<namespace>/<name>", or a fixed label
-    std::string rule;         // rule name within the source
-    std::size_t index = 0;    // 0-based position of the rule in its source
-    std::string pattern;      // the pattern that matched, empty when none did
+    std::string source;     // file name, "ToolPolicy/<namespace>/<name>", or a fixed label
+    std::string rule;       // rule name within the source
+    std::size_t index = 0;  // 0-based position of the rule in its source
+    std::string pattern;    // the pattern that matched, empty when none did
     std::uint32_t priority = 0;
 };
 
 struct Decision {
     Verdict verdict = Verdict::kDenied;
     RuleRef rule;
-    std::string reason;                          // one line, written for a person
-    std::chrono::nanoseconds retry_after{0};     // kRateLimited only
-    std::uint32_t min_approvals = 0;             // kRequiresApproval only
+    std::string reason;                       // one line, written for a person
+    std::chrono::nanoseconds retry_after{0};  // kRateLimited only
+    std::uint32_t min_approvals = 0;          // kRequiresApproval only
 
     bool allowed() const { return verdict == Verdict::kAllowed; }
 };

@@ -49,9 +49,12 @@ struct Hits {
 const ActionPattern& pattern_of(const PolicyIndex& index, const PatternRef& ref) {
     const Rule& r = index.rules[ref.rule];
     switch (ref.role) {
-        case PatternRole::kAllow: return r.allowed[ref.pattern];
-        case PatternRole::kDeny: return r.denied[ref.pattern];
-        default: return r.actions[ref.pattern];
+        case PatternRole::kAllow:
+            return r.allowed[ref.pattern];
+        case PatternRole::kDeny:
+            return r.denied[ref.pattern];
+        default:
+            return r.actions[ref.pattern];
     }
 }
 
@@ -123,7 +126,8 @@ private:
         for (const PatternRef& ref : refs) {
             if (deny_only_ && ref.role != PatternRole::kDeny) continue;
             const ActionPattern& p = pattern_of(index_, ref);
-            bool hit = command.empty() ? p.matches(action_) : p.matches_with_command(action_, command);
+            bool hit =
+                command.empty() ? p.matches(action_) : p.matches_with_command(action_, command);
             if (hit) consider(ref);
         }
     }
@@ -132,8 +136,12 @@ private:
         if (deny_only_ && ref.role != PatternRole::kDeny) return;
         if (!rule_active(index_.rules[ref.rule], ctx_)) return;
         switch (ref.role) {
-            case PatternRole::kDeny: hits_.deny.keep_best(ref); break;
-            case PatternRole::kApproval: hits_.approval.keep_best(ref); break;
+            case PatternRole::kDeny:
+                hits_.deny.keep_best(ref);
+                break;
+            case PatternRole::kApproval:
+                hits_.approval.keep_best(ref);
+                break;
             case PatternRole::kAllow:
                 hits_.allow.keep_best(ref);
                 if (hits_.allow_count < hits_.allow_rules.size()) {
@@ -181,10 +189,10 @@ std::uint32_t first_miss(const PolicyIndex& index, const std::vector<std::uint32
                          bool check_kind) {
     for (std::uint32_t id : list) {
         const Rule& rule = index.rules[id];
-        if (check_kind && std::none_of(rule.allowed.begin(), rule.allowed.end(),
-                                       [&](const ActionPattern& p) {
-                                           return p.kind_matches(action.segment(0));
-                                       })) {
+        if (check_kind &&
+            std::none_of(rule.allowed.begin(), rule.allowed.end(), [&](const ActionPattern& p) {
+                return p.kind_matches(action.segment(0));
+            })) {
             continue;
         }
         if (!rule_active(rule, ctx)) continue;
@@ -196,8 +204,8 @@ std::uint32_t first_miss(const PolicyIndex& index, const std::vector<std::uint32
 Decision from_rule(Verdict v, const Rule& rule, std::string_view pattern, std::string reason) {
     Decision d;
     d.verdict = v;
-    d.rule = RuleRef{rule.kind, rule.source, rule.name, rule.index, std::string(pattern),
-                     rule.priority};
+    d.rule =
+        RuleRef{rule.kind, rule.source, rule.name, rule.index, std::string(pattern), rule.priority};
     d.reason = std::move(reason);
     return d;
 }
@@ -213,7 +221,9 @@ Decision fixed(Verdict v, PolicyKind kind, std::string source, std::string rule,
     return d;
 }
 
-std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string in_quotes(std::string_view s) {
+    return "'" + std::string(s) + "'";
+}
 
 std::string format_window(std::chrono::nanoseconds w) {
     auto s = std::chrono::duration_cast<std::chrono::seconds>(w).count();
@@ -231,8 +241,8 @@ Decision decide_by_rules(const PolicyIndex& index, const Action& action, const E
     }
     matcher.scan(index.any_kind);
     std::string_view command = action.kind() == ActionKind::kShell ? action.segment(1) : "";
-    if (std::size_t slash = command.rfind('/'); slash != std::string_view::npos &&
-                                                slash + 1 < command.size()) {
+    if (std::size_t slash = command.rfind('/');
+        slash != std::string_view::npos && slash + 1 < command.size()) {
         std::string_view base = command.substr(slash + 1);
         if (bucket) matcher.scan_shell_basename(*bucket, base);
         matcher.scan_shell_basename(index.any_kind, base);
@@ -259,8 +269,10 @@ Decision decide_by_rules(const PolicyIndex& index, const Action& action, const E
                              in_quotes(action.segment(0)) + " is allowed by default");
         }
         return fixed(Verdict::kDenied, PolicyKind::kDefault, "default", "default-deny",
-                     "Blocked: action " + in_quotes(text) + " is not in allowlist (no rule matched; "
-                     "kind " + in_quotes(action.segment(0)) + " is deny-by-default)");
+                     "Blocked: action " + in_quotes(text) +
+                         " is not in allowlist (no rule matched; "
+                         "kind " +
+                         in_quotes(action.segment(0)) + " is deny-by-default)");
     }
     // Within the deciding tier, allow lists of equal priority form one list (a miss counts
     // only when no rule of the tier allows), and an approval outranks an allow.
@@ -276,23 +288,22 @@ Decision decide_by_rules(const PolicyIndex& index, const Action& action, const E
     }
     if (in_tier(hits.approval.rule)) {
         const Rule& r = index.rules[hits.approval.rule];
-        Decision d = from_rule(Verdict::kRequiresApproval, r,
-                               r.actions[hits.approval.pattern].text(),
-                               "Policy " + in_quotes(r.name) + " requires " +
-                                   std::to_string(r.min_approvals) + " approval(s) for " +
-                                   in_quotes(text));
+        Decision d =
+            from_rule(Verdict::kRequiresApproval, r, r.actions[hits.approval.pattern].text(),
+                      "Policy " + in_quotes(r.name) + " requires " +
+                          std::to_string(r.min_approvals) + " approval(s) for " + in_quotes(text));
         d.min_approvals = r.min_approvals;
         return d;
     }
     const Rule& r = index.rules[hits.allow.rule];
     const std::string& p = r.allowed[hits.allow.pattern].text();
-    return from_rule(Verdict::kAllowed, r, p,
-                     "Allowed by policy " + in_quotes(r.name) + " (" + r.source + ") via " +
-                         in_quotes(p));
+    return from_rule(
+        Verdict::kAllowed, r, p,
+        "Allowed by policy " + in_quotes(r.name) + " (" + r.source + ") via " + in_quotes(p));
 }
 
-Decision apply_limits(const PolicyIndex& index, const Hits& hits, const ToolPolicy* tool_policy, const EvalContext& ctx,
-                      RateLimiter& limiter, Decision allowed) {
+Decision apply_limits(const PolicyIndex& index, const Hits& hits, const ToolPolicy* tool_policy,
+                      const EvalContext& ctx, RateLimiter& limiter, Decision allowed) {
     std::array<BucketSpec, 17> specs{};
     std::size_t n = 0;
     for (std::size_t i = 0; i < hits.limit_count; ++i) {
@@ -320,12 +331,11 @@ Decision apply_limits(const PolicyIndex& index, const Hits& hits, const ToolPoli
         const PatternRef& ref = hits.limits[got.refused_index];
         const Rule& r = index.rules[ref.rule];
         d = from_rule(Verdict::kRateLimited, r, r.actions[ref.pattern].text(),
-                      "Rate limited by policy " + in_quotes(r.name) + " (" + r.source + "): " +
-                          std::to_string(r.max_calls) + " calls per " + format_window(r.window) +
-                          " for sandbox " + in_quotes(ctx.sandbox));
+                      "Rate limited by policy " + in_quotes(r.name) + " (" + r.source +
+                          "): " + std::to_string(r.max_calls) + " calls per " +
+                          format_window(r.window) + " for sandbox " + in_quotes(ctx.sandbox));
     } else {
-        d = fixed(Verdict::kRateLimited, PolicyKind::kToolPolicy, tool_policy->source,
-                  "rateLimit",
+        d = fixed(Verdict::kRateLimited, PolicyKind::kToolPolicy, tool_policy->source, "rateLimit",
                   "Rate limited by " + tool_policy->source + ": " +
                       std::to_string(tool_policy->rate_limit->per_second) + "/s, burst " +
                       std::to_string(tool_policy->rate_limit->capacity));
@@ -342,8 +352,8 @@ Decision evaluate(const PolicySet& set, const Action& action, const EvalContext&
     if (action.kind() == ActionKind::kMemory) {
         std::string own = own_memory_scope(ctx.sandbox, ctx.memory_scope);
         if (Status s = check_memory_scope(action.memory_scope(), own); !s) {
-            return fixed(Verdict::kDenied, PolicyKind::kKarsMemory, "KarsMemory",
-                         "scope-isolation", "Blocked: " + s.error().message);
+            return fixed(Verdict::kDenied, PolicyKind::kKarsMemory, "KarsMemory", "scope-isolation",
+                         "Blocked: " + s.error().message);
         }
     }
     const PolicyIndex& index = set.index();

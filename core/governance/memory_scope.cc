@@ -7,15 +7,17 @@
 namespace kars::governance {
 namespace {
 
-constexpr std::string_view kReserved[] = {"system", "global", "shared", "kars", "admin",
-                                          "tenant", "controller", "root"};
+constexpr std::string_view kReserved[] = {"system", "global", "shared",     "kars",
+                                          "admin",  "tenant", "controller", "root"};
 
 Error denied(std::string_view scope, const std::string& why) {
     return make_error("memory_scope_denied",
                       "memory scope '" + std::string(scope) + "' refused: " + why);
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -27,8 +29,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 // The CRD charset without '%' and '/', which get their own, clearer refusals.
 bool is_scope_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.' || c == '+' || c == '@';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.' || c == '+' || c == '@';
 }
 
 Status check_characters(std::string_view scope) {
@@ -37,8 +39,9 @@ Status check_characters(std::string_view scope) {
         if (u >= 0x80) return denied(scope, "non-ASCII characters are not allowed in a scope");
         if (c == '*' || c == '?') return denied(scope, "wildcard scopes are not addressable");
         if (c == ':') {
-            return denied(scope, "qualified scopes (tenant:..., ':') belong to another tenant "
-                                 "or store");
+            return denied(scope,
+                          "qualified scopes (tenant:..., ':') belong to another tenant "
+                          "or store");
         }
         if (c == '%') return denied(scope, "percent-encoded scope is not canonical");
         if (c == '\\') return denied(scope, "backslash is a path trick, not a scope character");

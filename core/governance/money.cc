@@ -10,8 +10,8 @@ namespace kars::governance {
 Result<Money> parse_money(std::string_view text) {
     constexpr std::int64_t kMaxMinor = 1'000'000'000'000'000;
     auto bad = [&text] {
-        return make_error("invalid_money", "'" + std::string(text) +
-                                               "' is not \"<ISO-4217 code> <units>.<cents>\"");
+        return make_error("invalid_money",
+                          "'" + std::string(text) + "' is not \"<ISO-4217 code> <units>.<cents>\"");
     };
     if (text.size() < 8 || text[3] != ' ') return bad();
     Money money;

@@ -36,7 +36,8 @@ void index_pattern(PolicyIndex& index, const ActionPattern& pattern, PatternRef 
 void index_rule(PolicyIndex& index, std::uint32_t id) {
     const Rule& rule = index.rules[id];
     auto add_all = [&](const std::vector<ActionPattern>& list, PatternRole role) {
-        for (std::uint32_t i = 0; i < list.size(); ++i) index_pattern(index, list[i], {id, i, role});
+        for (std::uint32_t i = 0; i < list.size(); ++i)
+            index_pattern(index, list[i], {id, i, role});
     };
     add_all(rule.allowed, PatternRole::kAllow);
     add_all(rule.denied, PatternRole::kDeny);
@@ -94,10 +95,9 @@ Result<PolicySet> PolicySet::build(std::span<const ProfileSource> profiles,
         index->tool_policies.push_back(tp);
     }
     if (index->rules.size() > kMaxRulesPerSet) {
-        return make_error("invalid_profile", "policy set has " +
-                                                 std::to_string(index->rules.size()) +
-                                                 " rules, more than " +
-                                                 std::to_string(kMaxRulesPerSet));
+        return make_error("invalid_profile",
+                          "policy set has " + std::to_string(index->rules.size()) +
+                              " rules, more than " + std::to_string(kMaxRulesPerSet));
     }
 
     // Sources were appended in the order given and rules in file order, so a stable sort

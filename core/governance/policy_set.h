@@ -62,16 +62,16 @@ struct AffixIndex {
 
 // Patterns of one action kind.
 struct KindBucket {
-    StringMap<std::vector<PatternRef>> exact;         // by full pattern text
-    StringMap<std::vector<PatternRef>> by_segment1;   // globs whose segment 1 is literal
-    AffixIndex by_prefix;                             // globs with a literal segment-1 prefix
-    AffixIndex by_suffix;                             // ... or else a literal suffix
-    std::vector<PatternRef> globs;                    // every other glob, by rule id
-    std::vector<std::uint32_t> allowlists;            // capability rules allow-listing the kind
+    StringMap<std::vector<PatternRef>> exact;        // by full pattern text
+    StringMap<std::vector<PatternRef>> by_segment1;  // globs whose segment 1 is literal
+    AffixIndex by_prefix;                            // globs with a literal segment-1 prefix
+    AffixIndex by_suffix;                            // ... or else a literal suffix
+    std::vector<PatternRef> globs;                   // every other glob, by rule id
+    std::vector<std::uint32_t> allowlists;           // capability rules allow-listing the kind
 };
 
 struct PolicyIndex {
-    std::vector<Rule> rules;  // evaluation order
+    std::vector<Rule> rules;             // evaluation order
     std::vector<std::string> limit_ids;  // per rule: "<source>#<name>", stable across reloads
     std::vector<ToolPolicy> tool_policies;
     StringMap<KindBucket> kinds;

@@ -19,19 +19,17 @@ using manifest::Field;
 using manifest::FieldReader;
 using manifest::ValueType;
 
-constexpr std::string_view kProfileKeys[] = {"version", "agent", "policies", "description",
-                                             "name"};
+constexpr std::string_view kProfileKeys[] = {"version", "agent", "policies", "description", "name"};
 constexpr std::string_view kRuleKeys[] = {
-    "name",     "type",   "allowed_actions", "denied_actions", "actions",    "min_approvals",
-    "max_calls", "window", "conditions",      "priority",       "scope",      "description"};
+    "name",      "type",   "allowed_actions", "denied_actions", "actions", "min_approvals",
+    "max_calls", "window", "conditions",      "priority",       "scope",   "description"};
 
 Error profile_error(std::string message) {
     return make_error("invalid_profile", std::move(message));
 }
 
 template <std::size_t N>
-void reject_unknown_keys(FieldReader& reader, const Field& f,
-                         const std::string_view (&known)[N]) {
+void reject_unknown_keys(FieldReader& reader, const Field& f, const std::string_view (&known)[N]) {
     if (!reader.ok() || !f.node.IsMap()) return;
     for (const auto& entry : f.node) {
         std::string key = entry.first.Scalar();
@@ -108,8 +106,9 @@ void read_approval_or_limit(FieldReader& reader, const Field& f, Rule& rule) {
     rule.max_calls =
         static_cast<std::uint32_t>(reader.uint(f.at("max_calls"), 1'000'000'000).value_or(0));
     if (reader.ok() && rule.max_calls == 0) {
-        reader.fail(f.path + ".max_calls", "must be at least 1 (a rule that never limits is "
-                                           "almost certainly a mistake)");
+        reader.fail(f.path + ".max_calls",
+                    "must be at least 1 (a rule that never limits is "
+                    "almost certainly a mistake)");
     }
     reader.require(f.at("window"));
     if (!reader.ok()) return;
@@ -145,8 +144,8 @@ Rule read_rule(FieldReader& reader, const Field& f, std::size_t index, std::stri
     rule.type = *type == "capability" ? RuleType::kCapability
                 : *type == "approval" ? RuleType::kApproval
                                       : RuleType::kRateLimit;
-    rule.priority = static_cast<std::uint32_t>(
-        reader.uint(f.at("priority"), kMaxPriority).value_or(0));
+    rule.priority =
+        static_cast<std::uint32_t>(reader.uint(f.at("priority"), kMaxPriority).value_or(0));
     (void)reader.string(f.at("scope"));
     (void)reader.string(f.at("description"));
     if (f.at("conditions").present()) rule.conditions = read_conditions(reader, f.at("conditions"));
@@ -202,10 +201,20 @@ Result<std::chrono::nanoseconds> parse_window(std::string_view text) {
     std::uint64_t unit = 1;
     std::string_view digits = text;
     switch (text.back()) {
-        case 's': unit = 1; digits.remove_suffix(1); break;
-        case 'm': unit = 60; digits.remove_suffix(1); break;
-        case 'h': unit = 3600; digits.remove_suffix(1); break;
-        default: break;
+        case 's':
+            unit = 1;
+            digits.remove_suffix(1);
+            break;
+        case 'm':
+            unit = 60;
+            digits.remove_suffix(1);
+            break;
+        case 'h':
+            unit = 3600;
+            digits.remove_suffix(1);
+            break;
+        default:
+            break;
     }
     if (digits.empty() || digits.size() > 9) {
         return profile_error("window '" + std::string(text) + "' is not <digits>[s|m|h]");
@@ -223,8 +232,7 @@ Result<std::chrono::nanoseconds> parse_window(std::string_view text) {
     return std::chrono::nanoseconds(std::chrono::seconds(value * unit));
 }
 
-Result<Profile> load_profile(std::string_view source, std::string_view yaml_text,
-                             PolicyKind kind) {
+Result<Profile> load_profile(std::string_view source, std::string_view yaml_text, PolicyKind kind) {
     if (yaml_text.size() > kMaxProfileBytes) {
         return profile_error(std::string(source) + ": profile is larger than " +
                              std::to_string(kMaxProfileBytes) + " bytes");

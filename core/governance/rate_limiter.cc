@@ -69,11 +69,10 @@ AcquireResult RateLimiter::acquire(std::span<const BucketSpec> specs, std::strin
         if (found[i]->tokens < 1) {
             result.admitted = false;
             result.refused_index = i;
-            double wait = specs[i].per_second > 0
-                              ? (1 - found[i]->tokens) / specs[i].per_second
-                              : 0;
-            result.retry_after = std::chrono::nanoseconds(
-                static_cast<std::int64_t>(std::ceil(wait * 1e9)));
+            double wait =
+                specs[i].per_second > 0 ? (1 - found[i]->tokens) / specs[i].per_second : 0;
+            result.retry_after =
+                std::chrono::nanoseconds(static_cast<std::int64_t>(std::ceil(wait * 1e9)));
             return result;
         }
     }
@@ -86,8 +85,8 @@ AcquireResult RateLimiter::acquire(std::span<const BucketSpec> specs, std::strin
         if (found[i]) {
             found[i]->tokens -= 1;
         } else {
-            buckets_[keys[i]] = Bucket{specs[i].capacity - 1, now, specs[i].per_second,
-                                       specs[i].capacity};
+            buckets_[keys[i]] =
+                Bucket{specs[i].capacity - 1, now, specs[i].per_second, specs[i].capacity};
         }
     }
     return result;

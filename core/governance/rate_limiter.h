@@ -27,14 +27,15 @@ namespace kars::governance {
 inline constexpr std::size_t kDefaultMaxRateKeys = 4096;
 
 struct BucketSpec {
-    std::string_view limit_id;  // stable across reloads, e.g. "kars-default.yaml#inference-rate-limit"
+    std::string_view
+        limit_id;  // stable across reloads, e.g. "kars-default.yaml#inference-rate-limit"
     double per_second = 0;
     double capacity = 0;
 };
 
 struct AcquireResult {
     bool admitted = true;
-    std::size_t refused_index = 0;           // which spec refused, when !admitted
+    std::size_t refused_index = 0;            // which spec refused, when !admitted
     std::chrono::nanoseconds retry_after{0};  // until that bucket has a token again
     bool table_full = false;                  // refused because no key slot was free
 };

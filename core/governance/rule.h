@@ -36,9 +36,9 @@ struct Rule {
     std::vector<ActionPattern> denied;   // capability
     std::vector<ActionPattern> actions;  // approval and rate_limit
 
-    std::uint32_t min_approvals = 1;      // approval
-    std::uint32_t max_calls = 0;          // rate_limit
-    std::chrono::nanoseconds window{0};   // rate_limit
+    std::uint32_t min_approvals = 1;     // approval
+    std::uint32_t max_calls = 0;         // rate_limit
+    std::chrono::nanoseconds window{0};  // rate_limit
 
     std::vector<Condition> conditions;  // all must hold
     Labels sandbox_selector;            // ToolPolicy inline profiles: appliesTo labels

@@ -27,7 +27,8 @@ public:
     bool ok() const { return !error_; }
     Error error() const { return *error_; }
     void fail(const std::string& path, const std::string& reason) {
-        if (!error_) error_ = make_error("invalid_tool_policy", source_ + ": " + path + ": " + reason);
+        if (!error_)
+            error_ = make_error("invalid_tool_policy", source_ + ": " + path + ": " + reason);
     }
 
     // Null or absent is "not set", as for every nullable CRD field.
@@ -139,8 +140,10 @@ void read_rate_limit(SpecReader& r, const json::object& spec, ToolPolicy& p) {
     auto burst = r.uint32(*rl, "burst", "spec.rateLimit.burst");
     auto window = r.string(*rl, "window", "spec.rateLimit.window");
     if (!r.ok()) return;
-    if (rps && *rps == 0) return r.fail("spec.rateLimit.rps", "0 would refuse every call; use a "
-                                        "capability deny instead");
+    if (rps && *rps == 0)
+        return r.fail("spec.rateLimit.rps",
+                      "0 would refuse every call; use a "
+                      "capability deny instead");
     if (burst && *burst == 0) return r.fail("spec.rateLimit.burst", "must be at least 1");
     ToolRateLimit limit;
     if (rps) {
@@ -197,8 +200,8 @@ void read_commerce(SpecReader& r, const json::object& spec, ToolPolicy& p) {
                  {"counterpartyAllowlist", "dailyCap", "monthlyCap", "perTransferCap"});
     CommerceCaps caps;
     if (const json::value* list = r.get(*c, "counterpartyAllowlist")) {
-        if (!list->is_array()) return r.fail("spec.commerce.counterpartyAllowlist",
-                                              "expected array");
+        if (!list->is_array())
+            return r.fail("spec.commerce.counterpartyAllowlist", "expected array");
         for (std::size_t i = 0; i < list->get_array().size(); ++i) {
             const json::value& item = list->get_array()[i];
             if (!item.is_string() || item.get_string().empty()) {
@@ -240,8 +243,8 @@ void read_agt_profile(SpecReader& r, const json::object& spec, ToolPolicy& p) {
     }
     if (!text) return;
     if (text->empty()) return r.fail("spec.agtProfile.inline", "is empty");
-    auto profile = load_profile(p.source + ": spec.agtProfile.inline", *text,
-                                PolicyKind::kToolPolicy);
+    auto profile =
+        load_profile(p.source + ": spec.agtProfile.inline", *text, PolicyKind::kToolPolicy);
     if (!profile) return r.fail("spec.agtProfile.inline", profile.error().message);
     for (Rule& rule : profile->rules) {
         rule.source = p.source;
@@ -255,9 +258,10 @@ void read_agt_profile(SpecReader& r, const json::object& spec, ToolPolicy& p) {
 Result<ToolPolicy> compile_tool_policy(const manifest::ObjectMeta& metadata,
                                        const boost::json::value& spec) {
     ToolPolicy p;
-    p.source = "ToolPolicy/" + (metadata.namespace_name.empty() ? std::string("default")
-                                                                : metadata.namespace_name) +
-               "/" + metadata.name;
+    p.source =
+        "ToolPolicy/" +
+        (metadata.namespace_name.empty() ? std::string("default") : metadata.namespace_name) + "/" +
+        metadata.name;
     SpecReader r(p.source);
     if (!spec.is_object()) {
         r.fail("spec", "expected object");

@@ -39,33 +39,32 @@ std::optional<Decision> check_commerce(const ToolPolicy& policy, const Action& a
     if (pay->amount.minor_units < 0) {
         return verdict(Verdict::kDenied, policy, "commerce", "negative payment amount");
     }
-    auto in_list = std::find(caps.counterparty_allowlist.begin(),
-                             caps.counterparty_allowlist.end(), pay->counterparty);
+    auto in_list = std::find(caps.counterparty_allowlist.begin(), caps.counterparty_allowlist.end(),
+                             pay->counterparty);
     if (in_list == caps.counterparty_allowlist.end()) {
-        return verdict(Verdict::kDenied, policy, "commerce.counterpartyAllowlist",
-                       "counterparty '" + pay->counterparty + "' is not in allowlist of " +
-                           policy.source);
+        return verdict(
+            Verdict::kDenied, policy, "commerce.counterpartyAllowlist",
+            "counterparty '" + pay->counterparty + "' is not in allowlist of " + policy.source);
     }
     struct Cap {
         const std::optional<Money>& cap;
         std::int64_t already;
         const char* field;
     };
-    for (const Cap& c : {Cap{caps.per_transfer_cap, 0, "commerce.perTransferCap"},
-                         Cap{caps.daily_cap, pay->spent_today_minor, "commerce.dailyCap"},
-                         Cap{caps.monthly_cap, pay->spent_this_month_minor,
-                             "commerce.monthlyCap"}}) {
+    for (const Cap& c :
+         {Cap{caps.per_transfer_cap, 0, "commerce.perTransferCap"},
+          Cap{caps.daily_cap, pay->spent_today_minor, "commerce.dailyCap"},
+          Cap{caps.monthly_cap, pay->spent_this_month_minor, "commerce.monthlyCap"}}) {
         if (!c.cap) continue;
         if (c.cap->currency != pay->amount.currency) {
             return verdict(Verdict::kDenied, policy, c.field,
-                           "payment currency " + pay->amount.currency + " differs from " +
-                               c.field + " currency " + c.cap->currency);
+                           "payment currency " + pay->amount.currency + " differs from " + c.field +
+                               " currency " + c.cap->currency);
         }
         // Both terms are below 10^15 after validation, so the sum cannot overflow.
         if (std::max<std::int64_t>(c.already, 0) + pay->amount.minor_units > c.cap->minor_units) {
             return verdict(Verdict::kDenied, policy, c.field,
-                           format(pay->amount) + " would exceed " + c.field + " " +
-                               format(*c.cap));
+                           format(pay->amount) + " would exceed " + c.field + " " + format(*c.cap));
         }
     }
     return std::nullopt;
@@ -73,8 +72,8 @@ std::optional<Decision> check_commerce(const ToolPolicy& policy, const Action& a
 
 }  // namespace
 
-const ToolPolicy* select_tool_policy(const std::vector<ToolPolicy>& policies,
-                                     const Action& action, const Labels* sandbox_labels) {
+const ToolPolicy* select_tool_policy(const std::vector<ToolPolicy>& policies, const Action& action,
+                                     const Labels* sandbox_labels) {
     const ToolPolicy* best = nullptr;
     int best_score = -1;
     for (const ToolPolicy& p : policies) {
@@ -108,9 +107,9 @@ std::optional<Decision> gate_tool_call(const ToolPolicy& policy, const Action& a
             // threshold, so it is treated as above it.
             if (!pay || pay->amount.currency != limit.currency ||
                 pay->amount.minor_units > limit.minor_units) {
-                return verdict(Verdict::kRequiresApproval, policy, "approval.threshold",
-                               policy.source + " requires approval for '" + tool +
-                                   "' above " + format(limit));
+                return verdict(
+                    Verdict::kRequiresApproval, policy, "approval.threshold",
+                    policy.source + " requires approval for '" + tool + "' above " + format(limit));
             }
             return std::nullopt;
         }

@@ -15,8 +15,8 @@ namespace kars::governance {
 
 // The most specific ToolPolicy that applies to `action`, or null. Ties go to the policy
 // given first, so the choice is deterministic.
-const ToolPolicy* select_tool_policy(const std::vector<ToolPolicy>& policies,
-                                     const Action& action, const Labels* sandbox_labels);
+const ToolPolicy* select_tool_policy(const std::vector<ToolPolicy>& policies, const Action& action,
+                                     const Labels* sandbox_labels);
 
 // A Denied or RequiresApproval decision when the policy's commerce caps or approval mode
 // stop this call; nullopt when the call may proceed.

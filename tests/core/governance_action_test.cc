@@ -16,7 +16,9 @@ Action parsed(std::string_view text) {
     return a.ok() ? *a : Action{};
 }
 
-bool refused(std::string_view text) { return !parse_action(text).ok(); }
+bool refused(std::string_view text) {
+    return !parse_action(text).ok();
+}
 
 bool match(std::string_view pattern, std::string_view action) {
     auto p = ActionPattern::compile(pattern);

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "core/governance/evaluator.h"
 #include "core/governance/tool_policy.h"
@@ -39,10 +39,14 @@ json::array corpus_cases(const std::string& file) {
 
 std::string corpus_decision(Verdict v) {
     switch (v) {
-        case Verdict::kAllowed: return "Allowed";
-        case Verdict::kRateLimited: return "RateLimited";
-        case Verdict::kRequiresApproval: return "RequiresApproval";
-        case Verdict::kDenied: return "Blocked";
+        case Verdict::kAllowed:
+            return "Allowed";
+        case Verdict::kRateLimited:
+            return "RateLimited";
+        case Verdict::kRequiresApproval:
+            return "RequiresApproval";
+        case Verdict::kDenied:
+            return "Blocked";
     }
     return "Blocked";
 }
@@ -137,12 +141,19 @@ ToolPolicy eval_tool_policy() {
     manifest::ObjectMeta meta;
     meta.name = "eval-tools";
     meta.namespace_name = "eval";
-    auto p = compile_tool_policy(meta, json::parse(R"({
+    json::value spec = json::parse(R"({
         "appliesTo": {"tool": "web.search",
                       "sandboxMatchLabels": {"kars.azure.com/eval": "true"}},
-        "rateLimit": {"rps": 10, "burst": 20},
-        "agtProfile": {"inline": "version: \"1.0\"\npolicies:\n  - name: eval-tool-allowlist\n    type: capability\n    allowed_actions: ['tool:web.search']\n    priority: 150\n"}
-    })"));
+        "rateLimit": {"rps": 10, "burst": 20}
+    })");
+    spec.as_object()["agtProfile"] = json::object{{"inline",
+                                                   "version: \"1.0\"\n"
+                                                   "policies:\n"
+                                                   "  - name: eval-tool-allowlist\n"
+                                                   "    type: capability\n"
+                                                   "    allowed_actions: ['tool:web.search']\n"
+                                                   "    priority: 150\n"}};
+    auto p = compile_tool_policy(meta, spec);
     EXPECT_TRUE(p.ok()) << p.error().message;
     return p.ok() ? *p : ToolPolicy{};
 }

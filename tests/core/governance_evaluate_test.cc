@@ -134,10 +134,12 @@ TEST_F(DefaultProfile, InferenceRateLimitAppliesAfterTheAllow) {
 
 // A denied call does not consume rate-limit budget.
 TEST(GovernanceEvaluate, DeniedCallsDoNotConsumeRateLimit) {
-    std::vector<ProfileSource> src{{"p", "policies:\n"
-        "  - {name: no-x, type: capability, denied_actions: ['tool:x']}\n"
-        "  - {name: all, type: capability, allowed_actions: ['tool:*']}\n"
-        "  - {name: lim, type: rate_limit, actions: ['tool:*'], max_calls: 2, window: 60s}\n"}};
+    std::vector<ProfileSource> src{
+        {"p",
+         "policies:\n"
+         "  - {name: no-x, type: capability, denied_actions: ['tool:x']}\n"
+         "  - {name: all, type: capability, allowed_actions: ['tool:*']}\n"
+         "  - {name: lim, type: rate_limit, actions: ['tool:*'], max_calls: 2, window: 60s}\n"}};
     auto set = PolicySet::build(src);
     ASSERT_TRUE(set.ok());
     RateLimiter limiter;
@@ -158,9 +160,11 @@ TEST(GovernanceEvaluate, EmptySetDeniesToolsAndAllowsOutput) {
 }
 
 TEST(GovernanceEvaluate, WildcardKindAllowlistGatesEveryKind) {
-    std::vector<ProfileSource> src{{"p", "policies:\n"
-        "  - {name: reads, type: capability, priority: 9, allowed_actions: ['*:read']}\n"
-        "  - {name: tools, type: capability, priority: 1, allowed_actions: ['tool:*']}\n"}};
+    std::vector<ProfileSource> src{
+        {"p",
+         "policies:\n"
+         "  - {name: reads, type: capability, priority: 9, allowed_actions: ['*:read']}\n"
+         "  - {name: tools, type: capability, priority: 1, allowed_actions: ['tool:*']}\n"}};
     auto set = PolicySet::build(src);
     ASSERT_TRUE(set.ok());
     RateLimiter limiter;

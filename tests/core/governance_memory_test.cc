@@ -64,8 +64,10 @@ TEST(GovernanceMemory, WithoutSandboxIdentityNothingIsAddressable) {
 
 // Isolation is not a profile choice: even an allow-all rule cannot open another scope.
 TEST(GovernanceMemory, ProfileRulesCannotWidenIsolation) {
-    std::vector<ProfileSource> src{{"p", "policies:\n"
-        "  - {name: all, type: capability, priority: 1000, allowed_actions: ['*']}\n"}};
+    std::vector<ProfileSource> src{
+        {"p",
+         "policies:\n"
+         "  - {name: all, type: capability, priority: 1000, allowed_actions: ['*']}\n"}};
     auto set = PolicySet::build(src);
     ASSERT_TRUE(set.ok());
     RateLimiter limiter;
@@ -82,8 +84,10 @@ TEST(GovernanceMemory, ProfileRulesCannotWidenIsolation) {
 
 // Profiles can still narrow memory access for the own scope.
 TEST(GovernanceMemory, ProfileRulesCanNarrowOwnScopeAccess) {
-    std::vector<ProfileSource> src{{"p", "policies:\n"
-        "  - {name: read-only, type: capability, denied_actions: ['memory:write:*']}\n"}};
+    std::vector<ProfileSource> src{
+        {"p",
+         "policies:\n"
+         "  - {name: read-only, type: capability, denied_actions: ['memory:write:*']}\n"}};
     auto set = PolicySet::build(src);
     ASSERT_TRUE(set.ok());
     RateLimiter limiter;

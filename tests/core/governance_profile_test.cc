@@ -53,9 +53,10 @@ TEST(GovernanceProfile, LoadsBothReferenceProfiles) {
 }
 
 TEST(GovernanceProfile, BadFilesAreRejectedWithFileAndField) {
-    EXPECT_NE(load_error("policies:\n  - name: a\n    type: capabilty\n    allowed_actions: [x:y]\n")
-                  .find("bad.yaml: policies[0].type"),
-              std::string::npos);
+    EXPECT_NE(
+        load_error("policies:\n  - name: a\n    type: capabilty\n    allowed_actions: [x:y]\n")
+            .find("bad.yaml: policies[0].type"),
+        std::string::npos);
     EXPECT_NE(load_error("policies:\n  - name: a\n    type: capability\n    denied_action: [x:y]\n")
                   .find("policies[0].denied_action: unknown field"),
               std::string::npos);
@@ -94,8 +95,9 @@ TEST(GovernanceProfile, ParsesWindowsStrictly) {
 // A bad file in a reload keeps the previous policy: the engine never runs on a partial set.
 TEST(GovernanceProfile, BadReloadKeepsPreviousPolicy) {
     PolicyEngine engine;
-    std::vector<ProfileSource> good{{"a.yaml", "policies:\n  - {name: t, type: capability, "
-                                               "allowed_actions: ['tool:*']}\n"}};
+    std::vector<ProfileSource> good{{"a.yaml",
+                                     "policies:\n  - {name: t, type: capability, "
+                                     "allowed_actions: ['tool:*']}\n"}};
     ASSERT_TRUE(engine.reload(good).ok());
     EvalContext ctx;
     ctx.sandbox = "demo";
@@ -132,10 +134,12 @@ TEST(GovernanceProfile, DuplicateSourceNamesAreRejected) {
 
 // Priority orders allow/approval/allowlist decisions; file order does not.
 TEST(GovernanceProfile, HigherPriorityDecidesRegardlessOfFileOrder) {
-    std::string low = "policies:\n  - {name: allow-all, type: capability, priority: 10, "
-                      "allowed_actions: ['admin:*']}\n";
-    std::string high = "policies:\n  - {name: approve, type: approval, priority: 20, "
-                       "actions: ['admin:drop*']}\n";
+    std::string low =
+        "policies:\n  - {name: allow-all, type: capability, priority: 10, "
+        "allowed_actions: ['admin:*']}\n";
+    std::string high =
+        "policies:\n  - {name: approve, type: approval, priority: 20, "
+        "actions: ['admin:drop*']}\n";
     for (auto order : {std::vector<ProfileSource>{{"low", low}, {"high", high}},
                        std::vector<ProfileSource>{{"high", high}, {"low", low}}}) {
         PolicySet set = build(order);
@@ -144,8 +148,9 @@ TEST(GovernanceProfile, HigherPriorityDecidesRegardlessOfFileOrder) {
         EXPECT_EQ(d.rule.rule, "approve");
         EXPECT_EQ(eval(set, "admin:list").verdict, Verdict::kAllowed);
     }
-    std::string higher_allow = "policies:\n  - {name: allow-drop, type: capability, "
-                               "priority: 30, allowed_actions: ['admin:drop_table']}\n";
+    std::string higher_allow =
+        "policies:\n  - {name: allow-drop, type: capability, "
+        "priority: 30, allowed_actions: ['admin:drop_table']}\n";
     PolicySet set = build({{"low", low}, {"high", high}, {"top", higher_allow}});
     EXPECT_EQ(eval(set, "admin:drop_table").verdict, Verdict::kAllowed);
     EXPECT_EQ(eval(set, "admin:drop_table").rule.rule, "allow-drop");
@@ -187,8 +192,9 @@ TEST(GovernanceProfile, ExplicitDenyWinsOverHigherPriorityAllow) {
 }
 
 TEST(GovernanceProfile, ConditionsRestrictARuleToMatchingContext) {
-    std::string yaml = "policies:\n  - name: prod-only\n    type: capability\n"
-                       "    allowed_actions: ['tool:*']\n    conditions: {env: [prod, stage]}\n";
+    std::string yaml =
+        "policies:\n  - name: prod-only\n    type: capability\n"
+        "    allowed_actions: ['tool:*']\n    conditions: {env: [prod, stage]}\n";
     PolicySet set = build({{"p", yaml}});
     RateLimiter limiter;
     EvalContext ctx;

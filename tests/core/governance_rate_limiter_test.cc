@@ -29,7 +29,8 @@ TEST(GovernanceRateLimiter, BucketAdmitsCapacityThenRefillsWithInjectedTime) {
 TEST(GovernanceRateLimiter, RefusalTakesNoTokenFromOtherBuckets) {
     RateLimiter limiter;
     std::array<BucketSpec, 1> tight{BucketSpec{"tight", 0.001, 1.0}};
-    std::array<BucketSpec, 2> both{BucketSpec{"loose", 0.001, 2.0}, BucketSpec{"tight", 0.001, 1.0}};
+    std::array<BucketSpec, 2> both{BucketSpec{"loose", 0.001, 2.0},
+                                   BucketSpec{"tight", 0.001, 1.0}};
     std::array<BucketSpec, 1> loose{BucketSpec{"loose", 0.001, 2.0}};
     TimePoint t(1s);
     EXPECT_TRUE(limiter.acquire(tight, "a", t).admitted);

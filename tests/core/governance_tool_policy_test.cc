@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "core/governance/evaluator.h"
 #include "core/governance/money.h"
@@ -121,8 +121,8 @@ TEST(GovernanceToolPolicy, ParsesMoneyStrictly) {
     ASSERT_TRUE(m.ok());
     EXPECT_EQ(m->currency, "USD");
     EXPECT_EQ(m->minor_units, 10005);
-    for (const char* bad : {"USD 100", "usd 1.00", "USD 1.0", "USD -1.00", "USD 01.00",
-                            "USD1.00", "USD 1.000", "USD 99999999999999999.00"}) {
+    for (const char* bad : {"USD 100", "usd 1.00", "USD 1.0", "USD -1.00", "USD 01.00", "USD1.00",
+                            "USD 1.000", "USD 99999999999999999.00"}) {
         EXPECT_FALSE(parse_money(bad).ok()) << bad;
     }
 }
@@ -227,7 +227,8 @@ TEST_F(ToolPolicyEval, MostSpecificPolicyWins) {
     use({compiled("all", R"({"appliesTo":{"tool":"*","sandboxMatchLabels":{"team":"web"}},
                             "approval":{"mode":"always"}})"),
          compiled("search", R"({"appliesTo":{"tool":"web.search",
-                               "sandboxMatchLabels":{"team":"web"}},"approval":{"mode":"never"}})")});
+                               "sandboxMatchLabels":{"team":"web"}},
+                               "approval":{"mode":"never"}})")});
     EXPECT_EQ(eval("tool:web.search").verdict, Verdict::kAllowed);
     Decision d = eval("tool:fs.write");
     EXPECT_EQ(d.verdict, Verdict::kRequiresApproval);
@@ -237,7 +238,8 @@ TEST_F(ToolPolicyEval, MostSpecificPolicyWins) {
 // Inline profile rules apply only to sandboxes the ToolPolicy selects.
 TEST_F(ToolPolicyEval, InlineProfileAppliesToSelectedSandboxesOnly) {
     use({compiled("lockdown", R"({"appliesTo":{"sandboxMatchLabels":{"tier":"prod"}},
-        "agtProfile":{"inline":"policies:\n  - {name: only-search, type: capability, priority: 500, allowed_actions: ['tool:web.search']}\n"}})")});
+        "agtProfile":{"inline":"policies:\n  - {name: only-search, type: capability, )"
+                              R"(priority: 500, allowed_actions: ['tool:web.search']}\n"}})")});
     Decision d = eval("tool:fs.write");
     EXPECT_EQ(d.verdict, Verdict::kDenied);
     EXPECT_EQ(d.rule.kind, PolicyKind::kToolPolicy);
