@@ -129,6 +129,7 @@ int main(int argc, char** argv) {
     if (!bound.ok()) return fail(bound.error().message);
     server.start();
     watch_signals(io, server, state, std::chrono::seconds(drain_seconds));
+    state.start_budget_flusher(std::chrono::milliseconds(200));
 
     // The one line on stdout: where the router listens, so a supervisor or test that asked
     // for port 0 can find it.
@@ -141,6 +142,7 @@ int main(int argc, char** argv) {
     for (unsigned i = 1; i < cfg.threads; ++i) workers.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& t : workers) t.join();
+    state.flush_budgets();
     state.audit().close();
     spdlog::info("stopped");
     return 0;

@@ -195,13 +195,19 @@ void BudgetLedger::undo_hold(const Reservation& r, std::optional<std::uint64_t> 
     if (charge) ++generation_;
 }
 
-Status BudgetLedger::settle(Reservation reservation, std::uint64_t actual_tokens) {
+Status BudgetLedger::settle(Reservation reservation, std::uint64_t actual_tokens,
+                            Durability durability) {
     if (reservation.ledger_ != this) {
         return make_error("invalid_reservation",
                           "settle called with a reservation that is not active in this ledger");
     }
     undo_hold(reservation, actual_tokens);
     reservation.ledger_ = nullptr;
+    if (options_.state_file.empty() || durability == Durability::kDeferred) return ok_status();
+    return persist();
+}
+
+Status BudgetLedger::flush() {
     if (options_.state_file.empty()) return ok_status();
     return persist();
 }

@@ -107,9 +107,18 @@ public:
     Result<Reservation> reserve(const std::string& sandbox, std::uint64_t estimated_tokens,
                                 SystemTime now);
 
+    // Whether settle() waits for the state file. kDeferred leaves the write to the next
+    // flush(): a server settles on its I/O thread and flushes on a timer, trading a bounded
+    // crash window (one flush interval of usage) for no fsync on the request path.
+    enum class Durability { kDurable, kDeferred };
+
     // Charges `actual_tokens` in place of the hold. The accounting always happens; the
     // error (code "budget_persist_failed") only reports that the state file was not written.
-    Status settle(Reservation reservation, std::uint64_t actual_tokens);
+    Status settle(Reservation reservation, std::uint64_t actual_tokens,
+                  Durability durability = Durability::kDurable);
+
+    // Writes the state file if anything changed since the last write (no-op in memory).
+    Status flush();
 
     // Drops the hold without charging anything (the upstream call failed).
     void release(Reservation reservation);

@@ -5,7 +5,6 @@
 #include <chrono>
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/post.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -325,30 +324,24 @@ net::awaitable<void> Call::finish_stream(Dispatched& d, Headers headers) {
 
 // Charges the reservation with what the upstream reported; when a completed call reported
 // nothing, the estimate is charged (recorded as estimated) so a provider that omits usage
-// cannot be used to bypass the budget. Failed calls are released. Persisting the ledger
-// fsyncs, so it runs on the blocking pool, not on this I/O thread.
+// cannot be used to bypass the budget. Failed calls are released. The ledger is only
+// updated in memory here; RouterState flushes it to disk on a timer, off this thread.
 void Call::settle(const accounting::Usage& usage, bool failed) {
     if (!reservation_) return;
     auto r = std::move(*reservation_);
     reservation_.reset();
     auto& ledger = state_.ledger();
-    auto sandbox = state_.sandbox();
-    auto& metrics = state_.metrics();
-    std::uint64_t tokens = usage.any() ? static_cast<std::uint64_t>(usage.total()) : r.tokens();
-    net::post(state_.blocking(), [&ledger, &metrics, sandbox, tokens, failed,
-                                  res = std::make_shared<budget::Reservation>(std::move(r))]() {
-        if (failed) {
-            ledger.release(std::move(*res));
-        } else {
-            auto st = ledger.settle(std::move(*res), tokens);
-            if (!st.ok()) spdlog::error("budget persistence failed: {}", st.error().message);
-        }
-        auto left = ledger.remaining(sandbox, std::chrono::system_clock::now());
-        metrics.budget_remaining(sandbox, "daily",
-                                 left.daily_remaining ? double(*left.daily_remaining) : -1);
-        metrics.budget_remaining(sandbox, "monthly",
-                                 left.monthly_remaining ? double(*left.monthly_remaining) : -1);
-    });
+    if (failed) {
+        ledger.release(std::move(r));
+    } else {
+        std::uint64_t tokens = usage.any() ? static_cast<std::uint64_t>(usage.total()) : r.tokens();
+        (void)ledger.settle(std::move(r), tokens, budget::BudgetLedger::Durability::kDeferred);
+    }
+    auto left = ledger.remaining(state_.sandbox(), std::chrono::system_clock::now());
+    state_.metrics().budget_remaining(state_.sandbox(), "daily",
+                                      left.daily_remaining ? double(*left.daily_remaining) : -1);
+    state_.metrics().budget_remaining(
+        state_.sandbox(), "monthly", left.monthly_remaining ? double(*left.monthly_remaining) : -1);
 }
 
 void Call::record_outcome(const std::string& decision, const accounting::Usage& usage,

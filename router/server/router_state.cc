@@ -3,6 +3,7 @@
 #include "router/server/router_state.h"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "core/manifest/manifest.h"
 
@@ -149,6 +150,31 @@ bool RouterState::record(audit::Event event) {
         return false;
     }
     return audit_healthy_.load();
+}
+
+void RouterState::start_budget_flusher(std::chrono::milliseconds interval) {
+    flush_interval_ = interval;
+    flush_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+    schedule_flush();
+}
+
+void RouterState::schedule_flush() {
+    flush_timer_->expires_after(flush_interval_);
+    flush_timer_->async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        boost::asio::post(blocking_, [this] {
+            auto st = ledger_->flush();
+            if (!st.ok()) spdlog::error("budget state not saved: {}", st.error().message);
+        });
+        schedule_flush();
+    });
+}
+
+void RouterState::flush_budgets() {
+    if (flush_timer_) flush_timer_->cancel();
+    blocking_.join();
+    auto st = ledger_->flush();
+    if (!st.ok()) spdlog::error("budget state not saved at shutdown: {}", st.error().message);
 }
 
 bool RouterState::ready() const {

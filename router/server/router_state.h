@@ -13,6 +13,7 @@
 #include <string>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/audit/audit_log.h"
@@ -72,6 +73,12 @@ public:
 
     bool ready() const;
 
+    // Writes the budget ledger to disk every `interval` (when it changed), on the blocking
+    // pool. Settles on the request path only touch memory; this bounds what a crash loses.
+    void start_budget_flusher(std::chrono::milliseconds interval);
+    // Final synchronous flush, at shutdown.
+    void flush_budgets();
+
 private:
     void apply(const std::shared_ptr<const Snapshot>& snap);
 
@@ -86,6 +93,9 @@ private:
     std::unique_ptr<UpstreamClient> upstream_;
     boost::asio::thread_pool blocking_{1};
     std::atomic<bool> audit_healthy_{true};
+    std::unique_ptr<boost::asio::steady_timer> flush_timer_;
+    std::chrono::milliseconds flush_interval_{200};
+    void schedule_flush();
 };
 
 }  // namespace kars::router::server
