@@ -91,10 +91,14 @@ int main(int argc, char** argv) {
     bool check_only = false;
     std::string log_level = "info";
     int drain_seconds = 25;
+    std::vector<int> listen_fds;
     app.add_option("--config,-c", config_path, "router configuration (YAML)")->required();
     app.add_flag("--check", check_only, "validate the configuration and exit");
     app.add_option("--log-level", log_level, "trace|debug|info|warn|error");
     app.add_option("--drain-seconds", drain_seconds, "grace period for in-flight requests");
+    app.add_option("--listen-fd", listen_fds,
+                   "serve an inherited listening socket (the sandbox supervisor creates them "
+                   "inside the sandbox's network namespace); replaces `listen`");
     CLI11_PARSE(app, argc, argv);
 
     init_json_logging("kars-router", log_level);
@@ -125,18 +129,26 @@ int main(int argc, char** argv) {
     HttpServer server(io, limits_from(cfg));
     register_ops_routes(server, state);
     register_inference_routes(server, state);
-    auto bound = server.listen(cfg.listen_host, cfg.listen_port);
-    if (!bound.ok()) return fail(bound.error().message);
+    std::string where;
+    if (listen_fds.empty()) {
+        auto bound = server.listen(cfg.listen_host, cfg.listen_port);
+        if (!bound.ok()) return fail(bound.error().message);
+        where = bound->address().to_string() + ":" + std::to_string(bound->port());
+    } else {
+        for (int fd : listen_fds) {
+            auto st = server.adopt_listener(fd);
+            if (!st.ok()) return fail(st.error().message);
+        }
+        where = "inherited fd " + std::to_string(listen_fds.front());
+    }
     server.start();
     watch_signals(io, server, state, std::chrono::seconds(drain_seconds));
     state.start_budget_flusher(std::chrono::milliseconds(200));
 
     // The one line on stdout: where the router listens, so a supervisor or test that asked
     // for port 0 can find it.
-    std::cout << "kars-router listening on " << bound->address().to_string() << ":" << bound->port()
-              << std::endl;
-    spdlog::info("listening on {}:{} for sandbox {}", bound->address().to_string(), bound->port(),
-                 cfg.sandbox_name);
+    std::cout << "kars-router listening on " << where << std::endl;
+    spdlog::info("listening on {} for sandbox {}", where, cfg.sandbox_name);
 
     std::vector<std::thread> workers;
     for (unsigned i = 1; i < cfg.threads; ++i) workers.emplace_back([&io] { io.run(); });
