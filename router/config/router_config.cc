@@ -170,7 +170,7 @@ Result<ProviderConfig> parse_provider(const YAML::Node& node, std::size_t index,
 
 Status parse_listen(const std::string& text, RouterConfig& cfg) {
     auto auth = boost::urls::parse_authority(text);
-    if (!auth || !auth->has_port() || auth->port_number() == 0 && auth->port() != "0") {
+    if (!auth || !auth->has_port() || (auth->port_number() == 0 && auth->port() != "0")) {
         return make_error("bad_config", "listen: '" + text + "' is not host:port");
     }
     std::string host(auth->encoded_host_address());
