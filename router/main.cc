@@ -17,6 +17,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "router/server/egress_proxy.h"
 #include "router/server/http_server.h"
 #include "router/server/inference_routes.h"
 #include "router/server/logging.h"
@@ -46,11 +47,11 @@ int fail(const std::string& message) {
 // SIGTERM: stop accepting, let in-flight requests finish for up to `drain`, then stop.
 // SIGHUP: reload the config; a bad config is logged and the running one stays.
 void watch_signals(net::io_context& io, HttpServer& server, RouterState& state,
-                   std::chrono::seconds drain) {
+                   std::chrono::seconds drain, EgressProxy* egress) {
     auto signals = std::make_shared<net::signal_set>(io, SIGTERM, SIGINT, SIGHUP);
     auto handler = std::make_shared<std::function<void(boost::system::error_code, int)>>();
-    *handler = [&io, &server, &state, drain, signals, handler](boost::system::error_code ec,
-                                                               int sig) {
+    *handler = [&io, &server, &state, drain, egress, signals, handler](
+                   boost::system::error_code ec, int sig) {
         if (ec) return;
         if (sig == SIGHUP) {
             auto st = state.reload();
@@ -66,6 +67,7 @@ void watch_signals(net::io_context& io, HttpServer& server, RouterState& state,
         }
         spdlog::info("signal {}: draining {} connections", sig, server.active_connections());
         server.stop_accepting();
+        if (egress != nullptr) egress->stop_accepting();
         net::co_spawn(
             io,
             [&io, &server, drain]() -> net::awaitable<void> {
@@ -83,6 +85,37 @@ void watch_signals(net::io_context& io, HttpServer& server, RouterState& state,
     signals->async_wait(*handler);
 }
 
+// The egress proxy reads its policy and limits from the current snapshot for every new
+// connection, so a SIGHUP reload applies to the next tunnel without a restart.
+kars::Result<std::pair<std::unique_ptr<EgressProxy>, std::string>> start_egress(
+    net::io_context& io, RouterState& state, const std::vector<std::uint16_t>& router_ports,
+    int egress_fd) {
+    EgressHooks hooks;
+    hooks.sandbox = state.sandbox();
+    hooks.current = [&state] {
+        auto snap = state.snapshot();
+        return EgressView{snap->egress_policy, egress_limits_from(snap->config)};
+    };
+    hooks.record = [&state](kars::audit::Event e) { return state.record(std::move(e)); };
+    hooks.metrics = &state.metrics();
+    auto proxy = std::make_unique<EgressProxy>(io, std::move(hooks));
+
+    const auto& cfg = state.snapshot()->config;
+    for (auto port : router_ports) proxy->protect_port(port);
+    std::string where;
+    if (egress_fd >= 0) {
+        auto st = proxy->adopt_listener(egress_fd);
+        if (!st.ok()) return st.error();
+        where = "inherited fd " + std::to_string(egress_fd);
+    } else {
+        auto bound = proxy->listen(cfg.egress.listen_host, cfg.egress.listen_port);
+        if (!bound.ok()) return bound.error();
+        where = bound->address().to_string() + ":" + std::to_string(bound->port());
+    }
+    proxy->start();
+    return std::make_pair(std::move(proxy), where);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -92,6 +125,7 @@ int main(int argc, char** argv) {
     std::string log_level = "info";
     int drain_seconds = 25;
     std::vector<int> listen_fds;
+    int egress_listen_fd = -1;
     app.add_option("--config,-c", config_path, "router configuration (YAML)")->required();
     app.add_flag("--check", check_only, "validate the configuration and exit");
     app.add_option("--log-level", log_level, "trace|debug|info|warn|error");
@@ -99,6 +133,9 @@ int main(int argc, char** argv) {
     app.add_option("--listen-fd", listen_fds,
                    "serve an inherited listening socket (the sandbox supervisor creates them "
                    "inside the sandbox's network namespace); replaces `listen`");
+    app.add_option("--egress-listen-fd", egress_listen_fd,
+                   "serve the egress proxy on an inherited listening socket (the sandbox's "
+                   "8444); replaces `egress.listen`");
     CLI11_PARSE(app, argc, argv);
 
     init_json_logging("kars-router", log_level);
@@ -130,24 +167,37 @@ int main(int argc, char** argv) {
     register_ops_routes(server, state);
     register_inference_routes(server, state);
     std::string where;
+    std::vector<std::uint16_t> router_ports;
     if (listen_fds.empty()) {
         auto bound = server.listen(cfg.listen_host, cfg.listen_port);
         if (!bound.ok()) return fail(bound.error().message);
         where = bound->address().to_string() + ":" + std::to_string(bound->port());
+        router_ports.push_back(bound->port());
     } else {
         for (int fd : listen_fds) {
+            router_ports.push_back(bound_port_of(fd));
             auto st = server.adopt_listener(fd);
             if (!st.ok()) return fail(st.error().message);
         }
         where = "inherited fd " + std::to_string(listen_fds.front());
     }
     server.start();
-    watch_signals(io, server, state, std::chrono::seconds(drain_seconds));
+
+    std::unique_ptr<EgressProxy> egress;
+    std::string egress_where;
+    if (egress_listen_fd >= 0 || cfg.egress.listen_set) {
+        auto started = start_egress(io, state, router_ports, egress_listen_fd);
+        if (!started.ok()) return fail(started.error().message);
+        egress = std::move(started->first);
+        egress_where = started->second;
+    }
+    watch_signals(io, server, state, std::chrono::seconds(drain_seconds), egress.get());
     state.start_budget_flusher(std::chrono::milliseconds(200));
 
     // The one line on stdout: where the router listens, so a supervisor or test that asked
     // for port 0 can find it.
     std::cout << "kars-router listening on " << where << std::endl;
+    if (egress) std::cout << "kars-router egress proxy on " << egress_where << std::endl;
     spdlog::info("listening on {} for sandbox {}", where, cfg.sandbox_name);
 
     std::vector<std::thread> workers;

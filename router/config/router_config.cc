@@ -180,6 +180,75 @@ Status parse_listen(const std::string& text, RouterConfig& cfg) {
     return ok_status();
 }
 
+// The `egress:` section. Entries are only shape-checked here; the egress engine validates
+// hosts and ports when the policy is built, so both errors name the config field.
+Status parse_egress(const YAML::Node& node, const std::string& base_dir, EgressSettings& out) {
+    Reader r("egress.");
+    if (!node.IsMap()) return make_error("bad_config", "egress: expected a mapping");
+    std::string listen;
+    if (r.get(node, "listen", listen)) {
+        RouterConfig tmp;
+        auto st = parse_listen(listen, tmp);
+        if (!st.ok()) return make_error("bad_config", "egress." + st.error().message);
+        out.listen_set = true;
+        out.listen_host = tmp.listen_host;
+        out.listen_port = tmp.listen_port;
+    }
+    r.get(node, "mode", out.mode);
+    if (out.mode != "enforce" && out.mode != "learn") r.fail("mode: must be enforce or learn");
+    if (const YAML::Node eps = node["allowed_endpoints"]) {
+        if (!eps.IsSequence()) return make_error("bad_config", "egress.allowed_endpoints: list");
+        for (std::size_t i = 0; i < eps.size(); ++i) {
+            Reader re = r.at("allowed_endpoints[" + std::to_string(i) + "]");
+            EgressEndpointConfig ep;
+            if (!eps[i].IsMap()) {
+                re.fail("expected {host, port}");
+            } else {
+                re.get(eps[i], "host", ep.host);
+                re.get(eps[i], "port", ep.port);
+                if (ep.host.empty()) re.fail("host: required");
+            }
+            r.take(re);
+            out.allowed_endpoints.push_back(std::move(ep));
+        }
+    }
+    if (const YAML::Node bls = node["blocklists"]) {
+        if (!bls.IsSequence()) return make_error("bad_config", "egress.blocklists: list");
+        for (std::size_t i = 0; i < bls.size(); ++i) {
+            Reader rb = r.at("blocklists[" + std::to_string(i) + "]");
+            EgressBlocklistFile bl;
+            if (bls[i].IsScalar()) {
+                bl.path = bls[i].as<std::string>();
+            } else {
+                rb.get(bls[i], "path", bl.path);
+                rb.get(bls[i], "format", bl.format);
+            }
+            if (bl.path.empty()) rb.fail("path: required");
+            if (bl.format != "auto" && bl.format != "hosts" && bl.format != "domains" &&
+                bl.format != "adblock") {
+                rb.fail("format: must be auto, hosts, domains or adblock");
+            }
+            bl.path = resolve(base_dir, bl.path);
+            r.take(rb);
+            out.blocklists.push_back(std::move(bl));
+        }
+    }
+    if (r.get(node, "approvals_dir", out.approvals_dir)) {
+        out.approvals_dir = resolve(base_dir, out.approvals_dir);
+    }
+    r.millis(node, "connect_timeout_ms", out.connect_timeout);
+    r.millis(node, "idle_timeout_ms", out.idle_timeout);
+    std::int64_t lifetime = 0;
+    if (r.get(node, "max_tunnel_seconds", lifetime)) {
+        if (lifetime <= 0) r.fail("max_tunnel_seconds: must be positive");
+        out.max_tunnel_lifetime = std::chrono::seconds(lifetime);
+    }
+    r.get(node, "max_tunnels", out.max_tunnels);
+    if (out.max_tunnels == 0) r.fail("max_tunnels: must be positive");
+    if (!r.error().empty()) return make_error("bad_config", r.error());
+    return ok_status();
+}
+
 }  // namespace
 
 const ProviderConfig* RouterConfig::provider(const std::string& name) const {
@@ -320,6 +389,10 @@ Result<RouterConfig> parse_impl(const std::string& yaml_text, const std::string&
     cfg.audit.signing_key = resolve(base_dir, cfg.audit.signing_key);
     if (r.get(root, "budget_state", cfg.budget_state)) {
         cfg.budget_state = resolve(base_dir, cfg.budget_state);
+    }
+    if (const YAML::Node egress = root["egress"]) {
+        auto st = parse_egress(egress, base_dir, cfg.egress);
+        if (!st.ok()) return st.error();
     }
     if (!r.error().empty()) return make_error("bad_config", r.error());
     return cfg;

@@ -67,6 +67,34 @@ struct AuditSettings {
     std::chrono::milliseconds checkpoint_interval{5'000};
 };
 
+// One blocklist file for the egress proxy and how its lines are written.
+struct EgressBlocklistFile {
+    std::string path;
+    std::string format = "auto";  // auto | hosts | domains | adblock
+};
+
+// One allowed egress destination as written in the config (validated by the egress engine).
+struct EgressEndpointConfig {
+    std::string host;
+    std::uint32_t port = 0;
+};
+
+// The egress forward proxy (docs/router-config.md, "egress"). Off unless `listen` is set or
+// the supervisor passes --egress-listen-fd.
+struct EgressSettings {
+    bool listen_set = false;
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 8444;
+    std::string mode = "enforce";  // enforce | learn
+    std::vector<EgressEndpointConfig> allowed_endpoints;
+    std::vector<EgressBlocklistFile> blocklists;
+    std::string approvals_dir;  // EgressApproval YAML files; empty = none
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::chrono::milliseconds idle_timeout{300'000};
+    std::chrono::seconds max_tunnel_lifetime{3600};
+    std::size_t max_tunnels = 256;
+};
+
 struct RouterConfig {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8443;
@@ -82,6 +110,7 @@ struct RouterConfig {
     AuditSettings audit;
     std::string budget_state;  // token budget persistence file; empty = in memory
     unsigned threads = 1;
+    EgressSettings egress;
 
     const ProviderConfig* provider(const std::string& name) const;
     // Targets for a requested model: its own entry, else "default", else empty.

@@ -53,6 +53,18 @@ Metrics::Metrics()
       audit_failures_(prometheus::BuildCounter()
                           .Name("kars_audit_failures_total")
                           .Help("Audit appends that failed (the request was refused)")
+                          .Register(*registry_)),
+      egress_decisions_(prometheus::BuildCounter()
+                            .Name("kars_egress_decisions_total")
+                            .Help("Egress proxy decisions, by sandbox, via, decision and rule code")
+                            .Register(*registry_)),
+      egress_rejected_(prometheus::BuildCounter()
+                           .Name("kars_egress_rejected_total")
+                           .Help("Egress requests refused before a decision, by reason")
+                           .Register(*registry_)),
+      egress_tunnels_(prometheus::BuildGauge()
+                          .Name("kars_egress_tunnels_active")
+                          .Help("CONNECT tunnels open or being dialled")
                           .Register(*registry_)) {}
 
 void Metrics::request(const std::string& route, int status, double seconds) {
@@ -93,6 +105,21 @@ void Metrics::stream_first_byte(double seconds) {
 
 void Metrics::audit_failure() {
     audit_failures_.Add({}).Increment();
+}
+
+void Metrics::egress_decision(const std::string& sandbox, const std::string& via,
+                              const std::string& decision, const std::string& code) {
+    egress_decisions_
+        .Add({{"sandbox", sandbox}, {"via", via}, {"decision", decision}, {"code", code}})
+        .Increment();
+}
+
+void Metrics::egress_rejected(const std::string& sandbox, const std::string& reason) {
+    egress_rejected_.Add({{"sandbox", sandbox}, {"reason", reason}}).Increment();
+}
+
+void Metrics::egress_tunnels_active(double tunnels) {
+    egress_tunnels_.Add({}).Set(tunnels);
 }
 
 std::string Metrics::render() const {

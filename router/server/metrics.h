@@ -28,6 +28,12 @@ public:
     void budget_remaining(const std::string& sandbox, const std::string& window, double tokens);
     void stream_first_byte(double seconds);
     void audit_failure();
+    // Egress proxy: one decision (via connect|http, decision allow|deny, the Decision's code).
+    void egress_decision(const std::string& sandbox, const std::string& via,
+                         const std::string& decision, const std::string& code);
+    // Egress requests refused before any decision (bad_request, smuggling, tunnel_cap).
+    void egress_rejected(const std::string& sandbox, const std::string& reason);
+    void egress_tunnels_active(double tunnels);
 
     // Prometheus text exposition format 0.0.4.
     std::string render() const;
@@ -43,6 +49,9 @@ private:
     prometheus::Family<prometheus::Gauge>& budget_;
     prometheus::Family<prometheus::Histogram>& first_byte_;
     prometheus::Family<prometheus::Counter>& audit_failures_;
+    prometheus::Family<prometheus::Counter>& egress_decisions_;
+    prometheus::Family<prometheus::Counter>& egress_rejected_;
+    prometheus::Family<prometheus::Gauge>& egress_tunnels_;
 };
 
 }  // namespace kars::router::server

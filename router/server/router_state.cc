@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/manifest/manifest.h"
+#include "router/server/egress_policy_loader.h"
 
 namespace kars::router::server {
 
@@ -82,6 +83,9 @@ Result<std::shared_ptr<const Snapshot>> build_snapshot(const std::string& config
         snap->rate_limiter = std::make_shared<budget::RateLimiter>(budget::RateLimiterOptions{
             .requests_per_second = rl.requests_per_second, .burst = rl.burst});
     }
+    auto egress_policy = build_egress_policy(snap->config);
+    if (!egress_policy.ok()) return egress_policy.error();
+    snap->egress_policy = std::move(*egress_policy);
     return std::shared_ptr<const Snapshot>(std::move(snap));
 }
 

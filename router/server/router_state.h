@@ -17,6 +17,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/audit/audit_log.h"
+#include "core/egress/decision.h"
 #include "core/policy/inference_policy.h"
 #include "router/budget/rate_limiter.h"
 #include "router/budget/token_budget.h"
@@ -42,6 +43,8 @@ struct Snapshot {
     // Null when rate limiting is off. Kept across reloads while its settings are unchanged,
     // so a reload never hands an agent a fresh burst.
     std::shared_ptr<budget::RateLimiter> rate_limiter;
+    // What the egress proxy enforces; rebuilt on every reload (blocklists, approvals, manifest).
+    std::shared_ptr<const egress::EgressPolicy> egress_policy;
 };
 
 // Builds a snapshot from a config file: providers validated, cassettes and the sandbox
