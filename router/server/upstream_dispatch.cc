@@ -10,6 +10,7 @@
 #include "router/providers/build_request.h"
 #include "router/providers/fallback.h"
 #include "router/providers/request_body.h"
+#include "router/server/recording_call.h"
 #include "router/server/replay_call.h"
 #include "router/translate/messages_request.h"
 
@@ -132,6 +133,19 @@ net::awaitable<Result<Dispatched>> dispatch(RouterState& state, const Snapshot& 
         int status = (*call)->head().status;
         state.metrics().upstream(d.provider, status, seconds);
         d.call = std::move(*call);
+        if (!entry.cassette && !entry.source.record_to.empty()) {
+            replay::Exchange ex;
+            ex.method = req.operation == providers::Operation::kModels ? "GET" : "POST";
+            // A translated Messages call is a chat-completions exchange upstream; recording it
+            // under that path lets the replay serve it to both kinds of client.
+            ex.path = d.translated ? "/v1/chat/completions" : req.client_path;
+            ex.model = req.model;
+            ex.stream = req.stream;
+            if (auto marker = turn_marker(prepared->body); !marker.empty()) {
+                ex.body_contains.push_back(std::move(marker));
+            }
+            d.call = record_call(std::move(d.call), std::move(ex), entry.source.record_to);
+        }
         if (more &&
             providers::classify_upstream_status(status) == providers::FallbackDecision::kTryNext) {
             spdlog::warn("upstream {} answered {}; trying next target", d.provider, status);
