@@ -9,6 +9,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/audit_cmd.h"
+#include "cli/credentials_cmd.h"
+#include "cli/dev_cmd.h"
 
 namespace {
 constexpr int kExitUsage = 2;
@@ -18,6 +20,8 @@ int main(int argc, char** argv) {
     CLI::App app{"kars: a secure runtime for AI agents"};
     app.require_subcommand(1);
     kars::cli::register_audit_commands(app);
+    kars::cli::register_credentials_commands(app);
+    kars::cli::register_dev_command(app);
 
     try {
         app.parse(argc, argv);
