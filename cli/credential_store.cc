@@ -44,11 +44,12 @@ Status write_private_file(const fs::path& path, const std::string& content) {
     const fs::path tmp = path.string() + ".tmp." + std::to_string(getpid());
     const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
-        return make_error("io_error", "cannot create " + tmp.string() + ": " + std::strerror(errno));
+        return make_error("io_error",
+                          "cannot create " + tmp.string() + ": " + std::strerror(errno));
     }
-    const bool written = write(fd, content.data(), content.size()) ==
-                             static_cast<ssize_t>(content.size()) &&
-                         fsync(fd) == 0;
+    const bool written =
+        write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+        fsync(fd) == 0;
     close(fd);
     if (!written || rename(tmp.c_str(), path.c_str()) != 0) {
         const std::string why = std::strerror(errno);

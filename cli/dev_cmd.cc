@@ -122,11 +122,11 @@ int run_foreground(const DevPlan& plan) {
     // with ECONNREFUSED instead of hanging on a socket nobody accepts.
     if (fds.size() > 1) close(fds[1]);
     RouterProcess router_process;
-    const Status started = fds.empty() ? make_error("no_listener", "the sandbox returned no "
-                                                                   "listening sockets")
+    const Status started = fds.empty() ? make_error("no_listener",
+                                                    "the sandbox returned no "
+                                                    "listening sockets")
                                        : router_process.start(router, plan.router_config, fds[0],
-                                                              plan.router_log,
-                                                              kRouterStartTimeout);
+                                                              plan.router_log, kRouterStartTimeout);
     if (!fds.empty()) close(fds[0]);  // the router holds its own copy
     if (!started.ok()) {
         (void)sandbox.terminate();

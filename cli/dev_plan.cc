@@ -31,15 +31,24 @@ constexpr std::uint64_t kDefaultPidsMax = 1024;
 // The YAML key of each runtime variant block, for messages that tell the user what to set.
 std::string variant_key(RuntimeKind kind) {
     switch (kind) {
-        case RuntimeKind::kOpenClaw: return "openclaw";
-        case RuntimeKind::kOpenAIAgents: return "openaiAgents";
-        case RuntimeKind::kMicrosoftAgentFramework: return "microsoftAgentFramework";
-        case RuntimeKind::kSemanticKernel: return "semanticKernel";
-        case RuntimeKind::kLangGraph: return "langGraph";
-        case RuntimeKind::kAnthropic: return "anthropic";
-        case RuntimeKind::kPydanticAi: return "pydanticAi";
-        case RuntimeKind::kHermes: return "hermes";
-        case RuntimeKind::kByo: return "byo";
+        case RuntimeKind::kOpenClaw:
+            return "openclaw";
+        case RuntimeKind::kOpenAIAgents:
+            return "openaiAgents";
+        case RuntimeKind::kMicrosoftAgentFramework:
+            return "microsoftAgentFramework";
+        case RuntimeKind::kSemanticKernel:
+            return "semanticKernel";
+        case RuntimeKind::kLangGraph:
+            return "langGraph";
+        case RuntimeKind::kAnthropic:
+            return "anthropic";
+        case RuntimeKind::kPydanticAi:
+            return "pydanticAi";
+        case RuntimeKind::kHermes:
+            return "hermes";
+        case RuntimeKind::kByo:
+            return "byo";
     }
     return "byo";
 }
@@ -95,9 +104,10 @@ Result<std::vector<std::string>> agent_argv(const manifest::RuntimeSpec& rt,
 Result<const manifest::KarsSandbox*> pick_sandbox(const manifest::Manifest& m,
                                                   const DevOptions& o) {
     if (m.sandboxes.empty()) {
-        return make_error("no_sandbox", o.manifest.string() +
-                                            ": no KarsSandbox document; kars dev needs one "
-                                            "(kind: KarsSandbox, apiVersion kars.azure.com/v1alpha1)");
+        return make_error("no_sandbox",
+                          o.manifest.string() +
+                              ": no KarsSandbox document; kars dev needs one "
+                              "(kind: KarsSandbox, apiVersion kars.azure.com/v1alpha1)");
     }
     if (m.sandboxes.size() == 1) return &m.sandboxes.front();
     std::string names;
@@ -164,8 +174,7 @@ Result<ProviderChoice> choose_provider(const std::string& provider, const std::s
                                        const DevOptions& o) {
     static const std::vector<std::string> kLive = {"openai", "azure-openai", "anthropic",
                                                    "github-models"};
-    const bool live_kind =
-        std::find(kLive.begin(), kLive.end(), provider) != kLive.end();
+    const bool live_kind = std::find(kLive.begin(), kLive.end(), provider) != kLive.end();
     const auto cred = live_kind && o.replay.empty() ? find_credential(provider) : std::nullopt;
     if (cred) {
         if (provider == "azure-openai" && cred->base_url.empty()) {
@@ -173,9 +182,8 @@ Result<ProviderChoice> choose_provider(const std::string& provider, const std::s
                               "the azure-openai credential has no endpoint; run `kars credentials "
                               "set azure-openai --api-key-file FILE --base-url URL`");
         }
-        boost::json::object p{{"name", provider},
-                              {"kind", provider},
-                              {"api_key_file", cred->key_file.string()}};
+        boost::json::object p{
+            {"name", provider}, {"kind", provider}, {"api_key_file", cred->key_file.string()}};
         if (!cred->base_url.empty()) p["base_url"] = cred->base_url;
         return ProviderChoice{p, "credential " + cred->key_file.string(), deployment};
     }
@@ -199,8 +207,8 @@ Result<ProviderChoice> choose_provider(const std::string& provider, const std::s
 std::string budget_summary(const policy::InferencePolicy& p) {
     if (!p.token_budget) return "none";
     const auto& b = *p.token_budget;
-    return fmt::format("per request {}, daily {}, monthly {} (0 = unlimited)",
-                       b.per_request_tokens, b.daily_tokens, b.monthly_tokens);
+    return fmt::format("per request {}, daily {}, monthly {} (0 = unlimited)", b.per_request_tokens,
+                       b.daily_tokens, b.monthly_tokens);
 }
 
 std::string router_config(const DevPlan& plan, const manifest::KarsSandbox& sb,
@@ -221,8 +229,8 @@ std::string router_config(const DevPlan& plan, const manifest::KarsSandbox& sb,
         {"budget_state", plan.budget_state.string()},
     };
     // JSON is YAML: serializing keeps every path and name correctly quoted.
-    return "# written by `kars dev`; regenerated on every start\n" +
-           boost::json::serialize(cfg) + "\n";
+    return "# written by `kars dev`; regenerated on every start\n" + boost::json::serialize(cfg) +
+           "\n";
 }
 
 void add_notes(const manifest::KarsSandbox& sb, DevPlan& plan) {
@@ -253,16 +261,15 @@ Result<DevPlan> make_dev_plan(const DevOptions& o) {
     DevPlan plan;
     plan.manifest = fs::absolute(o.manifest).lexically_normal();
     plan.sandbox_name = sb.metadata.name;
-    plan.namespace_name = sb.metadata.namespace_name.empty() ? "default"
-                                                             : sb.metadata.namespace_name;
+    plan.namespace_name =
+        sb.metadata.namespace_name.empty() ? "default" : sb.metadata.namespace_name;
     plan.name = o.name.empty() || loaded->sandboxes.size() > 1 ? sb.metadata.name : o.name;
 
     auto argv = agent_argv(sb.runtime, plan.manifest.parent_path().string());
     if (!argv.ok()) return argv.error();
 
     auto policy = manifest::select_inference_policy(
-        loaded->inference_policies,
-        {plan.sandbox_name, plan.namespace_name, sb.metadata.labels});
+        loaded->inference_policies, {plan.sandbox_name, plan.namespace_name, sb.metadata.labels});
     if (!policy.ok()) return policy.error();
     std::string provider = "openai";
     std::string deployment;
@@ -334,9 +341,9 @@ std::string describe_plan(const DevPlan& plan) {
         writable.empty() ? "(none)" : writable, l.memory_bytes,
         l.cpu_quota_us == 0 ? std::string("0")
                             : fmt::format("{}m", l.cpu_quota_us * 1000 / l.cpu_period_us),
-        l.pids_max, plan.inference_policy.empty() ? "(none)" : plan.inference_policy,
-        plan.budget, plan.provider, plan.provider_source, plan.state_dir.string(),
-        plan.audit_log.string(), plan.router_log.string());
+        l.pids_max, plan.inference_policy.empty() ? "(none)" : plan.inference_policy, plan.budget,
+        plan.provider, plan.provider_source, plan.state_dir.string(), plan.audit_log.string(),
+        plan.router_log.string());
     for (const auto& n : plan.notes) out += "note:        " + n + "\n";
     return out;
 }

@@ -17,8 +17,8 @@ namespace kars::cli {
 
 struct DevOptions {
     std::filesystem::path manifest;
-    std::string name;  // local instance name; empty = the KarsSandbox's metadata.name
-    std::filesystem::path replay;     // cassette; empty = the demo cassette shipped with kars
+    std::string name;              // local instance name; empty = the KarsSandbox's metadata.name
+    std::filesystem::path replay;  // cassette; empty = the demo cassette shipped with kars
     std::filesystem::path state_dir;  // empty = ~/.kars/sandboxes/<name>
     bool allow_degraded = false;
 };
@@ -33,8 +33,8 @@ struct DevPlan {
     std::filesystem::path audit_log;
     std::filesystem::path router_log;
     std::filesystem::path budget_state;
-    std::string provider;         // provider name the policy asks for (e.g. azure-openai)
-    std::string provider_source;  // "credential FILE" or "replay cassette FILE"
+    std::string provider;          // provider name the policy asks for (e.g. azure-openai)
+    std::string provider_source;   // "credential FILE" or "replay cassette FILE"
     std::string inference_policy;  // selected InferencePolicy name, empty if none
     std::string budget;            // human summary of the token budget
     std::string router_config_text;

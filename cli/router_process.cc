@@ -5,8 +5,8 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
-#include <sys/prctl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -88,8 +88,8 @@ Status RouterProcess::start(const fs::path& binary, const fs::path& config, int 
         close(log_fd);
         return make_error("io_error", std::string("pipe2: ") + std::strerror(errno));
     }
-    const std::vector<std::string> args = {binary.string(), "--config", config.string(),
-                                           "--listen-fd", "3", "--log-level", "info"};
+    const std::vector<std::string> args = {
+        binary.string(), "--config", config.string(), "--listen-fd", "3", "--log-level", "info"};
     pid_ = fork();
     if (pid_ == 0) exec_child(args, out[1], log_fd, listen_fd);
     const int fork_errno = errno;
@@ -109,8 +109,8 @@ Status RouterProcess::start(const fs::path& binary, const fs::path& config, int 
         if (left.count() <= 0) {
             stop(std::chrono::seconds(1));
             return make_error("router_timeout", "kars-router did not start within " +
-                                                    std::to_string(timeout.count()) +
-                                                    "s; see " + log.string());
+                                                    std::to_string(timeout.count()) + "s; see " +
+                                                    log.string());
         }
         pollfd p{stdout_fd_, POLLIN, 0};
         if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -160,9 +160,9 @@ Status check_router_config(const fs::path& binary, const fs::path& config) {
     }
     const pid_t pid = fork();
     if (pid == 0) {
-        exec_child({binary.string(), "--config", config.string(), "--check", "--log-level",
-                    "error"},
-                   out[1], out[1], -1);
+        exec_child(
+            {binary.string(), "--config", config.string(), "--check", "--log-level", "error"},
+            out[1], out[1], -1);
     }
     close(out[1]);
     std::string text;

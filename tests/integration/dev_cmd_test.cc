@@ -90,8 +90,7 @@ protected:
 
     // `kars ARGS` with HOME inside the test directory, so no test touches the real ~/.kars.
     CmdResult kars(const std::string& args) const {
-        return run_shell("HOME=" + (dir_ / "home").string() + " " + KARS_BIN_DIR + "/kars " +
-                         args);
+        return run_shell("HOME=" + (dir_ / "home").string() + " " + KARS_BIN_DIR + "/kars " + args);
     }
 
     CmdResult dev(const std::string& manifest_text) const {
@@ -163,7 +162,8 @@ TEST_F(DevCmdTest, CredentialIsPrivateAndNeverReachesTheSandbox) {
     EXPECT_EQ(r.output.find("HOME_VISIBLE"), std::string::npos) << r.output;
 
     const fs::path m = dir_ / "sandbox.yaml";
-    const CmdResult live = kars("dev -f " + m.string() + " --state-dir " + (dir_ / "live").string());
+    const CmdResult live =
+        kars("dev -f " + m.string() + " --state-dir " + (dir_ / "live").string());
     EXPECT_EQ(live.exit_code, 0) << live.output;
     EXPECT_NE(live.output.find("via credential"), std::string::npos) << live.output;
     EXPECT_NE(live.output.find("HEALTHZ_OK"), std::string::npos) << live.output;
@@ -187,8 +187,8 @@ TEST_F(DevCmdTest, DryRunOverEveryReferenceExample) {
     ASSERT_GT(files.size(), 1u);
     int planned = 0;
     for (const auto& f : files) {
-        const CmdResult r = kars("dev --dry-run -f " + f.string() + " --state-dir " +
-                           (dir_ / "state").string());
+        const CmdResult r =
+            kars("dev --dry-run -f " + f.string() + " --state-dir " + (dir_ / "state").string());
         SCOPED_TRACE(f.string() + "\n" + r.output);
         ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1);
         if (r.exit_code == 0) {
@@ -202,8 +202,8 @@ TEST_F(DevCmdTest, DryRunOverEveryReferenceExample) {
         }
     }
     EXPECT_GE(planned, 1) << "the shipped demo manifest must plan";
-    const CmdResult openclaw = kars("dev --dry-run -f " +
-                              (examples / "basic-agent__clawsandbox.yaml").string());
+    const CmdResult openclaw =
+        kars("dev --dry-run -f " + (examples / "basic-agent__clawsandbox.yaml").string());
     if (fs::exists(examples / "basic-agent__clawsandbox.yaml")) {
         EXPECT_NE(openclaw.output.find("runtime OpenClaw is not installed"), std::string::npos)
             << openclaw.output;
