@@ -117,17 +117,16 @@ int run_foreground(const DevPlan& plan) {
     sandbox::Sandbox sandbox = std::move(*launched);
     install_stop_handlers(sandbox.supervisor_pid());
 
+    // fds[0] is 127.0.0.1:8443 inside the sandbox (inference), fds[1] is :8444 (the egress
+    // proxy, the agent's HTTPS_PROXY); the router serves both from outside.
     std::vector<int> fds = sandbox.release_listen_fds();
-    // No egress proxy yet: closing the 8444 listener makes the agent's CONNECT fail at once
-    // with ECONNREFUSED instead of hanging on a socket nobody accepts.
-    if (fds.size() > 1) close(fds[1]);
     RouterProcess router_process;
-    const Status started = fds.empty() ? make_error("no_listener",
-                                                    "the sandbox returned no "
-                                                    "listening sockets")
-                                       : router_process.start(router, plan.router_config, fds[0],
-                                                              plan.router_log, kRouterStartTimeout);
-    if (!fds.empty()) close(fds[0]);  // the router holds its own copy
+    const Status started =
+        fds.empty() ? make_error("no_listener", "the sandbox returned no listening sockets")
+                    : router_process.start(router, plan.router_config, fds[0],
+                                           fds.size() > 1 ? fds[1] : -1, plan.router_log,
+                                           kRouterStartTimeout);
+    for (int fd : fds) close(fd);  // the router holds its own copies
     if (!started.ok()) {
         (void)sandbox.terminate();
         (void)sandbox.wait();

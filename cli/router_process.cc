@@ -30,7 +30,7 @@ int exit_status(int status) {
 
 // Runs in the forked child only: async-signal-safe calls, then exec or _exit.
 [[noreturn]] void exec_child(const std::vector<std::string>& args, int out_fd, int err_fd,
-                             int listen_fd) {
+                             int listen_fd, int egress_fd) {
     setpgid(0, 0);
     // If kars dev dies without stopping it, the router goes too (it would serve nobody).
     prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -38,15 +38,17 @@ int exit_status(int status) {
     if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) {
         _exit(127);
     }
-    if (listen_fd >= 0) {
-        if (listen_fd == 3) {
-            fcntl(3, F_SETFD, 0);
-        } else if (dup2(listen_fd, 3) < 0) {
-            _exit(127);
-        }
+    // Move both sockets above the target numbers first, so placing one at 3 can never
+    // overwrite the other.
+    const int high_listen = listen_fd >= 0 ? fcntl(listen_fd, F_DUPFD, 100) : -1;
+    const int high_egress = egress_fd >= 0 ? fcntl(egress_fd, F_DUPFD, 100) : -1;
+    if ((listen_fd >= 0 && (high_listen < 0 || dup2(high_listen, 3) < 0)) ||
+        (egress_fd >= 0 && (high_egress < 0 || dup2(high_egress, 4) < 0))) {
+        _exit(127);
     }
     // Nothing else of kars dev's (sandbox control channel, pipes) leaks into the router.
-    syscall(SYS_close_range, listen_fd >= 0 ? 4U : 3U, ~0U, 0U);
+    const unsigned first_closed = egress_fd >= 0 ? 5U : listen_fd >= 0 ? 4U : 3U;
+    syscall(SYS_close_range, first_closed, ~0U, 0U);
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -77,7 +79,7 @@ RouterProcess::~RouterProcess() {
 }
 
 Status RouterProcess::start(const fs::path& binary, const fs::path& config, int listen_fd,
-                            const fs::path& log, std::chrono::seconds timeout) {
+                            int egress_fd, const fs::path& log, std::chrono::seconds timeout) {
     log_ = log;
     const int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (log_fd < 0) {
@@ -88,10 +90,14 @@ Status RouterProcess::start(const fs::path& binary, const fs::path& config, int 
         close(log_fd);
         return make_error("io_error", std::string("pipe2: ") + std::strerror(errno));
     }
-    const std::vector<std::string> args = {
+    std::vector<std::string> args = {
         binary.string(), "--config", config.string(), "--listen-fd", "3", "--log-level", "info"};
+    if (egress_fd >= 0) {
+        args.push_back("--egress-listen-fd");
+        args.push_back("4");
+    }
     pid_ = fork();
-    if (pid_ == 0) exec_child(args, out[1], log_fd, listen_fd);
+    if (pid_ == 0) exec_child(args, out[1], log_fd, listen_fd, egress_fd);
     const int fork_errno = errno;
     close(out[1]);
     close(log_fd);
@@ -162,7 +168,7 @@ Status check_router_config(const fs::path& binary, const fs::path& config) {
     if (pid == 0) {
         exec_child(
             {binary.string(), "--config", config.string(), "--check", "--log-level", "error"},
-            out[1], out[1], -1);
+            out[1], out[1], -1, -1);
     }
     close(out[1]);
     std::string text;

@@ -31,8 +31,11 @@ public:
     // own process group (a terminal ^C reaches kars dev, which stops things in order). Then
     // waits up to `timeout` for the router's "listening" line; an early exit is an error
     // quoting the last line of its log.
+    // `listen_fd` becomes the router's fd 3 (inference), `egress_fd` (if >= 0) its fd 4
+    // (egress proxy).
     Status start(const std::filesystem::path& binary, const std::filesystem::path& config,
-                 int listen_fd, const std::filesystem::path& log, std::chrono::seconds timeout);
+                 int listen_fd, int egress_fd, const std::filesystem::path& log,
+                 std::chrono::seconds timeout);
 
     pid_t pid() const { return pid_; }
 
