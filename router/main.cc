@@ -46,44 +46,62 @@ int fail(const std::string& message) {
 
 // SIGTERM: stop accepting, let in-flight requests finish for up to `drain`, then stop.
 // SIGHUP: reload the config; a bad config is logged and the running one stays.
-void watch_signals(net::io_context& io, HttpServer& server, RouterState& state,
-                   std::chrono::seconds drain, EgressProxy* egress) {
-    auto signals = std::make_shared<net::signal_set>(io, SIGTERM, SIGINT, SIGHUP);
-    auto handler = std::make_shared<std::function<void(boost::system::error_code, int)>>();
-    *handler = [&io, &server, &state, drain, egress, signals, handler](
-                   boost::system::error_code ec, int sig) {
+// Owned by main() so nothing it holds outlives the io_context (no self-referencing handler).
+class SignalWatcher {
+public:
+    SignalWatcher(net::io_context& io, HttpServer& server, RouterState& state,
+                  std::chrono::seconds drain, EgressProxy* egress)
+        : io_(io),
+          signals_(io, SIGTERM, SIGINT, SIGHUP),
+          server_(server),
+          state_(state),
+          drain_(drain),
+          egress_(egress) {
+        arm();
+    }
+
+private:
+    void arm() {
+        signals_.async_wait([this](boost::system::error_code ec, int sig) { on_signal(ec, sig); });
+    }
+
+    void on_signal(boost::system::error_code ec, int sig) {
         if (ec) return;
         if (sig == SIGHUP) {
-            auto st = state.reload();
+            auto st = state_.reload();
             if (st.ok()) {
-                server.set_limits(limits_from(state.snapshot()->config));
+                server_.set_limits(limits_from(state_.snapshot()->config));
                 spdlog::info("configuration reloaded");
             } else {
                 spdlog::error("reload refused, previous configuration stays: {}",
                               st.error().message);
             }
-            signals->async_wait(*handler);
+            arm();
             return;
         }
-        spdlog::info("signal {}: draining {} connections", sig, server.active_connections());
-        server.stop_accepting();
-        if (egress != nullptr) egress->stop_accepting();
-        net::co_spawn(
-            io,
-            [&io, &server, drain]() -> net::awaitable<void> {
-                net::steady_timer timer(io);
-                auto deadline = std::chrono::steady_clock::now() + drain;
-                while (server.active_connections() > 0 &&
-                       std::chrono::steady_clock::now() < deadline) {
-                    timer.expires_after(std::chrono::milliseconds(50));
-                    co_await timer.async_wait(net::use_awaitable);
-                }
-                io.stop();
-            },
-            net::detached);
-    };
-    signals->async_wait(*handler);
-}
+        spdlog::info("signal {}: draining {} connections", sig, server_.active_connections());
+        server_.stop_accepting();
+        if (egress_ != nullptr) egress_->stop_accepting();
+        net::co_spawn(io_, drain_then_stop(), net::detached);
+    }
+
+    net::awaitable<void> drain_then_stop() {
+        net::steady_timer timer(io_);
+        auto deadline = std::chrono::steady_clock::now() + drain_;
+        while (server_.active_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+            timer.expires_after(std::chrono::milliseconds(50));
+            co_await timer.async_wait(net::use_awaitable);
+        }
+        io_.stop();
+    }
+
+    net::io_context& io_;
+    net::signal_set signals_;
+    HttpServer& server_;
+    RouterState& state_;
+    std::chrono::seconds drain_;
+    EgressProxy* egress_;
+};
 
 // The egress proxy reads its policy and limits from the current snapshot for every new
 // connection, so a SIGHUP reload applies to the next tunnel without a restart.
@@ -191,7 +209,8 @@ int main(int argc, char** argv) {
         egress = std::move(started->first);
         egress_where = started->second;
     }
-    watch_signals(io, server, state, std::chrono::seconds(drain_seconds), egress.get());
+    SignalWatcher signal_watcher(io, server, state, std::chrono::seconds(drain_seconds),
+                                 egress.get());
     state.start_budget_flusher(std::chrono::milliseconds(200));
 
     // The one line on stdout: where the router listens, so a supervisor or test that asked
