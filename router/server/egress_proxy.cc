@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The kars authors
 #include "router/server/egress_proxy.h"
+#include "router/server/listener.h"
 
 #include <mutex>
 #include <set>
@@ -341,32 +342,20 @@ EgressProxy::EgressProxy(net::io_context& io, EgressHooks hooks)
 EgressProxy::~EgressProxy() = default;
 
 Result<tcp::endpoint> EgressProxy::listen(const std::string& host, unsigned short port) {
+    auto acceptor = open_listener(impl_->io, host, port, "egress");
+    if (!acceptor.ok()) return acceptor.error();
     boost::system::error_code ec;
-    auto address = net::ip::make_address(host, ec);
-    if (ec) return make_error("bad_listen_address", "cannot parse egress address '" + host + "'");
-    auto acceptor = std::make_unique<tcp::acceptor>(impl_->io);
-    tcp::endpoint ep(address, port);
-    acceptor->open(ep.protocol(), ec);
-    if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor->bind(ep, ec);
-    if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
-    if (ec) {
-        return make_error("listen_failed", "cannot listen for egress on " + host + ":" +
-                                               std::to_string(port) + ": " + ec.message());
-    }
-    auto bound = acceptor->local_endpoint(ec);
+    auto bound = (*acceptor)->local_endpoint(ec);
     impl_->protected_ports.insert(bound.port());
-    impl_->acceptors.push_back(std::move(acceptor));
+    impl_->acceptors.push_back(std::move(*acceptor));
     return bound;
 }
 
 Status EgressProxy::adopt_listener(int fd) {
-    boost::system::error_code ec;
-    auto acceptor = std::make_unique<tcp::acceptor>(impl_->io);
-    acceptor->assign(tcp::v4(), fd, ec);
-    if (ec) return make_error("adopt_failed", "cannot adopt egress fd: " + ec.message());
+    auto acceptor = adopt_listener_fd(impl_->io, fd, "egress");
+    if (!acceptor.ok()) return acceptor.error();
     if (auto port = bound_port_of(fd); port != 0) impl_->protected_ports.insert(port);
-    impl_->acceptors.push_back(std::move(acceptor));
+    impl_->acceptors.push_back(std::move(*acceptor));
     return ok_status();
 }
 

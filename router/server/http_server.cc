@@ -27,6 +27,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "router/errors/protocol_error.h"
+#include "router/server/listener.h"
 
 namespace kars::router::server {
 
@@ -350,30 +351,18 @@ void HttpServer::route(http::verb method, std::string path, Handler handler) {
 }
 
 Result<tcp::endpoint> HttpServer::listen(const std::string& host, unsigned short port) {
+    auto acceptor = open_listener(impl_->io, host, port, "inference");
+    if (!acceptor.ok()) return acceptor.error();
     boost::system::error_code ec;
-    auto address = net::ip::make_address(host, ec);
-    if (ec) return make_error("bad_listen_address", "cannot parse listen address '" + host + "'");
-    auto acceptor = std::make_unique<tcp::acceptor>(impl_->io);
-    tcp::endpoint ep(address, port);
-    acceptor->open(ep.protocol(), ec);
-    if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor->bind(ep, ec);
-    if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
-    if (ec) {
-        return make_error("listen_failed", "cannot listen on " + host + ":" + std::to_string(port) +
-                                               ": " + ec.message());
-    }
-    auto bound = acceptor->local_endpoint(ec);
-    impl_->acceptors.push_back(std::move(acceptor));
+    auto bound = (*acceptor)->local_endpoint(ec);
+    impl_->acceptors.push_back(std::move(*acceptor));
     return bound;
 }
 
 Status HttpServer::adopt_listener(int fd) {
-    boost::system::error_code ec;
-    auto acceptor = std::make_unique<tcp::acceptor>(impl_->io);
-    acceptor->assign(tcp::v4(), fd, ec);
-    if (ec) return make_error("adopt_failed", "cannot adopt listening fd: " + ec.message());
-    impl_->acceptors.push_back(std::move(acceptor));
+    auto acceptor = adopt_listener_fd(impl_->io, fd, "inference");
+    if (!acceptor.ok()) return acceptor.error();
+    impl_->acceptors.push_back(std::move(*acceptor));
     return ok_status();
 }
 
