@@ -312,6 +312,12 @@ TEST_F(EgressProxyTest, TunnelCapAnswers503) {
     ASSERT_NE(read_head(first).find("HTTP/1.1 200"), std::string::npos);
     auto out = exchange(connect_line(echo_.port()));
     EXPECT_EQ(out.rfind("HTTP/1.1 503", 0), 0u) << out;
+    // The refused connection's bookkeeping finishes on the proxy's thread after the 503 is
+    // written; wait for it to settle rather than racing it.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (proxy_->active_tunnels() != 1u && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     EXPECT_EQ(proxy_->active_tunnels(), 1u);
 }
 
