@@ -21,7 +21,21 @@
 namespace kars::sandbox {
 namespace {
 
-const std::string kConformance = std::string(KARS_BIN_DIR) + "/kars-sandbox-conformance";
+// The sandbox lays a fresh tmpfs over /tmp, so a build tree under /tmp is invisible inside
+// it. The program is then copied to /var/tmp, which the sandbox shows read-only.
+std::string conformance_binary() {
+    static const std::string path = [] {
+        std::string built = std::string(KARS_BIN_DIR) + "/kars-sandbox-conformance";
+        if (built.rfind("/tmp/", 0) != 0) return built;
+        std::string copy = "/var/tmp/kars-sandbox-conformance-" + std::to_string(getpid());
+        std::filesystem::copy_file(built, copy, std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::permissions(copy, std::filesystem::perms::owner_all |
+                                               std::filesystem::perms::group_exec |
+                                               std::filesystem::perms::others_exec);
+        return copy;
+    }();
+    return path;
+}
 
 // The things the conformance program aims at from inside: a host listener, a process, a
 // secret under a hidden path and a read-only host directory.
@@ -57,11 +71,11 @@ protected:
         std::filesystem::remove_all(readonly_dir_);
     }
     std::vector<std::string> args(const char* mode) const {
-        return {kConformance,     mode,
-                "--outside-pid",  std::to_string(victim_),
-                "--host-port",    std::to_string(port_),
-                "--hidden-file",  secret_dir_ + "/secret",
-                "--readonly-dir", readonly_dir_};
+        return {conformance_binary(), mode,
+                "--outside-pid",      std::to_string(victim_),
+                "--host-port",        std::to_string(port_),
+                "--hidden-file",      secret_dir_ + "/secret",
+                "--readonly-dir",     readonly_dir_};
     }
 
     int listener_ = -1;
