@@ -236,8 +236,8 @@ std::string router_config(const DevPlan& plan, const manifest::KarsSandbox& sb,
 void add_notes(const manifest::KarsSandbox& sb, DevPlan& plan) {
     if (!sb.network_policy.allowed_endpoints.empty()) {
         plan.notes.push_back(fmt::format(
-            "networkPolicy lists {} allowed endpoints: not reachable locally yet (no egress "
-            "proxy; the sandbox's only way out is the router)",
+            "networkPolicy lists {} allowed endpoints: reachable only through the router's "
+            "egress proxy (HTTPS_PROXY=http://127.0.0.1:8444)",
             sb.network_policy.allowed_endpoints.size()));
     }
     if (sb.governance && sb.governance->enabled) {
@@ -308,6 +308,21 @@ Result<DevPlan> make_dev_plan(const DevOptions& o) {
     plan.spec.allow_degraded = o.allow_degraded;
     plan.spec.writable_paths.clear();
     for (const auto& p : sb.sandbox.writable_paths) plan.spec.writable_paths.push_back({p, ""});
+    // A writable path is a fresh, empty tmpfs inside the sandbox: an agent file below one
+    // (a checkout under /tmp, say) would be missing at run time with a confusing error.
+    for (const auto& arg : plan.spec.argv) {
+        if (arg.empty() || arg.front() != '/') continue;
+        for (const auto& w : plan.spec.writable_paths) {
+            const std::string prefix = w.path + "/";
+            if (w.host_source.empty() && arg.rfind(prefix, 0) == 0) {
+                return make_error("invalid_manifest",
+                                  "the agent's file " + arg + " is under " + w.path +
+                                      ", which the sandbox replaces with an empty writable "
+                                      "tmpfs; move the project outside " +
+                                      w.path);
+            }
+        }
+    }
     add_environment(sb.runtime, plan.spec, plan.notes);
     if (auto st = apply_resources(sb.resources, plan.spec); !st.ok()) return st.error();
     if (auto st = sandbox::validate_spec(plan.spec); !st.ok()) {
@@ -336,7 +351,7 @@ std::string describe_plan(const DevPlan& plan) {
         "state dir:   {}\n"
         "audit log:   {}\n"
         "router log:  {}\n"
-        "network:     only 127.0.0.1:8443 (router); 8444 (egress proxy) refuses connections\n",
+        "network:     only 127.0.0.1:8443 (router) and 8444 (egress proxy, allowlist enforced)\n",
         plan.name, plan.namespace_name, plan.sandbox_name, argv,
         writable.empty() ? "(none)" : writable, l.memory_bytes,
         l.cpu_quota_us == 0 ? std::string("0")
