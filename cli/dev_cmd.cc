@@ -122,10 +122,10 @@ int run_foreground(const DevPlan& plan) {
     std::vector<int> fds = sandbox.release_listen_fds();
     RouterProcess router_process;
     const Status started =
-        fds.empty() ? make_error("no_listener", "the sandbox returned no listening sockets")
-                    : router_process.start(router, plan.router_config, fds[0],
-                                           fds.size() > 1 ? fds[1] : -1, plan.router_log,
-                                           kRouterStartTimeout);
+        fds.empty()
+            ? make_error("no_listener", "the sandbox returned no listening sockets")
+            : router_process.start(router, plan.router_config, fds[0], fds.size() > 1 ? fds[1] : -1,
+                                   plan.router_log, kRouterStartTimeout);
     for (int fd : fds) close(fd);  // the router holds its own copies
     if (!started.ok()) {
         (void)sandbox.terminate();
