@@ -9,22 +9,6 @@
 namespace kars::router::providers {
 namespace {
 
-std::string_view operation_path(Operation operation) {
-    switch (operation) {
-        case Operation::kChatCompletions:
-            return "/chat/completions";
-        case Operation::kResponses:
-            return "/responses";
-        case Operation::kEmbeddings:
-            return "/embeddings";
-        case Operation::kModels:
-            return "/models";
-        case Operation::kMessages:
-            return {};
-    }
-    return {};
-}
-
 // The Azure resource root: the configured path minus an /openai or /openai/v1 suffix users
 // commonly copy from the portal, so both spellings address the same API.
 std::string resource_root(std::string_view base_path) {
@@ -38,11 +22,11 @@ std::string resource_root(std::string_view base_path) {
 Result<std::string> deployment_style_path(const std::string& root, Operation operation,
                                           const std::string& deployment) {
     if (operation == Operation::kResponses || operation == Operation::kModels) {
-        return root + "/openai" + std::string(operation_path(operation));
+        return root + "/openai" + std::string(openai_operation_path(operation));
     }
     auto segment = encode_path_segment(deployment);
     if (!segment) return segment.error();
-    return root + "/openai/deployments/" + *segment + std::string(operation_path(operation));
+    return root + "/openai/deployments/" + *segment + std::string(openai_operation_path(operation));
 }
 
 }  // namespace
@@ -71,7 +55,7 @@ Result<UpstreamRequest> build_azure_openai_request(const ProviderConfig& config,
         (*obj)["model"] = deployment;
 
         if (v1) {
-            path = root + "/openai/v1" + std::string(operation_path(operation));
+            path = root + "/openai/v1" + std::string(openai_operation_path(operation));
         } else {
             auto p = deployment_style_path(root, operation, deployment);
             if (!p) return p.error();

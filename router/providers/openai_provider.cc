@@ -6,26 +6,6 @@
 #include "router/providers/request_common.h"
 
 namespace kars::router::providers {
-namespace {
-
-std::string_view path_for(Operation operation) {
-    switch (operation) {
-        case Operation::kChatCompletions:
-            return "/chat/completions";
-        case Operation::kResponses:
-            return "/responses";
-        case Operation::kEmbeddings:
-            return "/embeddings";
-        case Operation::kModels:
-            return "/models";
-        case Operation::kMessages:
-            return {};
-    }
-    return {};
-}
-
-}  // namespace
-
 Result<UpstreamRequest> build_openai_request(const ProviderConfig& config, Operation operation,
                                              const boost::json::value& body,
                                              const HeaderList& client_headers) {
@@ -33,7 +13,7 @@ Result<UpstreamRequest> build_openai_request(const ProviderConfig& config, Opera
 
     auto request = start_request(config, client_headers, {});
     if (!request) return request.error();
-    request->target = request->endpoint.base_path + std::string(path_for(operation));
+    request->target = request->endpoint.base_path + std::string(openai_operation_path(operation));
 
     if (operation == Operation::kModels) {
         request->method = "GET";

@@ -62,4 +62,20 @@ void set_header(UpstreamRequest& request, std::string_view name, std::string val
     headers.emplace_back(std::string(name), std::move(value));
 }
 
+std::string_view openai_operation_path(Operation operation) {
+    switch (operation) {
+        case Operation::kChatCompletions:
+            return "/chat/completions";
+        case Operation::kResponses:
+            return "/responses";
+        case Operation::kEmbeddings:
+            return "/embeddings";
+        case Operation::kModels:
+            return "/models";
+        case Operation::kMessages:
+            return {};
+    }
+    return {};
+}
+
 }  // namespace kars::router::providers

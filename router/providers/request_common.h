@@ -37,4 +37,8 @@ Error unsupported_operation(const ProviderConfig& config, Operation operation);
 // Sets (replacing any existing) header `name` to `value`.
 void set_header(UpstreamRequest& request, std::string_view name, std::string value);
 
+// The OpenAI API path of an operation ("/chat/completions", ...); empty for Messages, which
+// OpenAI-shaped APIs do not serve.
+std::string_view openai_operation_path(Operation operation);
+
 }  // namespace kars::router::providers
