@@ -158,6 +158,7 @@ void run(const DevFlags& flags) {
         dry_run(flags, *plan);
         return;
     }
+    if (!plan->launch_blocker.empty()) fail(plan->launch_blocker);
     const int rc = run_foreground(*plan);
     if (rc != 0) throw CLI::RuntimeError(rc);
 }

@@ -315,11 +315,11 @@ Result<DevPlan> make_dev_plan(const DevOptions& o) {
         for (const auto& w : plan.spec.writable_paths) {
             const std::string prefix = w.path + "/";
             if (w.host_source.empty() && arg.rfind(prefix, 0) == 0) {
-                return make_error("invalid_manifest",
-                                  "the agent's file " + arg + " is under " + w.path +
+                plan.launch_blocker = "the agent's file " + arg + " is under " + w.path +
                                       ", which the sandbox replaces with an empty writable "
                                       "tmpfs; move the project outside " +
-                                      w.path);
+                                      w.path;
+                plan.notes.push_back("cannot launch here: " + plan.launch_blocker);
             }
         }
     }

@@ -40,6 +40,9 @@ struct DevPlan {
     std::string router_config_text;
     sandbox::SandboxSpec spec;
     std::vector<std::string> notes;  // fields read but not enforced locally
+    // Set when the plan is valid but cannot run on this machine as laid out (an agent file
+    // under a writable tmpfs path): a dry run reports it, a launch refuses.
+    std::string launch_blocker;
 };
 
 // Loads the manifest and decides everything. Errors name the missing piece and the fix.
