@@ -79,7 +79,11 @@ struct EgressProxy::Impl {
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     std::set<std::uint16_t> protected_ports;
     std::atomic<bool> accepting{true};
-    std::atomic<std::size_t> tunnels{0};
+    // Shared with each tunnel's coroutine, whose frame may be destroyed after this proxy
+    // (pending frames die with the io_context); `alive` tells it whether metrics still exist.
+    std::shared_ptr<std::atomic<std::size_t>> tunnels =
+        std::make_shared<std::atomic<std::size_t>>(0);
+    std::shared_ptr<std::atomic<bool>> alive = std::make_shared<std::atomic<bool>>(true);
 
     net::awaitable<void> accept_loop(tcp::acceptor& acceptor) {
         while (accepting.load()) {
@@ -241,15 +245,18 @@ struct EgressProxy::Impl {
             co_return;
         }
         // Counted from before the dial, so slow connects count against the cap too.
-        const std::size_t before = tunnels.fetch_add(1);
+        const std::size_t before = tunnels->fetch_add(1);
         struct Release {
-            std::atomic<std::size_t>& n;
+            std::shared_ptr<std::atomic<std::size_t>> n;
+            std::shared_ptr<std::atomic<bool>> alive;
             Metrics* m;
             ~Release() {
-                const auto left = n.fetch_sub(1) - 1;
-                if (m) m->egress_tunnels_active(static_cast<double>(left));
+                const auto left = n->fetch_sub(1) - 1;
+                if (m != nullptr && alive->load()) {
+                    m->egress_tunnels_active(static_cast<double>(left));
+                }
             }
-        } release{tunnels, hooks.metrics};
+        } release{tunnels, alive, hooks.metrics};
         if (hooks.metrics) hooks.metrics->egress_tunnels_active(static_cast<double>(before + 1));
         if (before >= view.limits.max_tunnels) {
             count_rejection("tunnel_cap");
@@ -339,7 +346,11 @@ struct EgressProxy::Impl {
 EgressProxy::EgressProxy(net::io_context& io, EgressHooks hooks)
     : impl_(std::make_unique<Impl>(io, std::move(hooks))) {}
 
-EgressProxy::~EgressProxy() = default;
+EgressProxy::~EgressProxy() {
+    // Tunnel coroutines still pending die with the io_context, after this proxy and after
+    // the metrics it reports to; from here on they only touch their shared counter.
+    impl_->alive->store(false);
+}
 
 Result<tcp::endpoint> EgressProxy::listen(const std::string& host, unsigned short port) {
     auto acceptor = open_listener(impl_->io, host, port, "egress");
@@ -378,7 +389,7 @@ void EgressProxy::stop_accepting() {
 }
 
 std::size_t EgressProxy::active_tunnels() const {
-    return impl_->tunnels.load();
+    return impl_->tunnels->load();
 }
 
 }  // namespace kars::router::server

@@ -150,7 +150,7 @@ struct HttpServer::Impl {
     std::map<std::pair<http::verb, std::string>, Handler> routes;
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     std::atomic<bool> accepting{true};
-    std::atomic<std::size_t>* active = nullptr;
+    std::shared_ptr<std::atomic<std::size_t>> active;
 
     // Connections waiting for their next request. On shutdown they are woken with a read
     // shutdown so a drain does not wait on idle keep-alive clients. Raw shutdown(2) on the
@@ -212,7 +212,7 @@ struct HttpServer::Impl {
     net::awaitable<void> session(tcp::socket socket, ServerLimits l) {
         active->fetch_add(1);
         struct Guard {
-            std::atomic<std::size_t>* a;
+            std::shared_ptr<std::atomic<std::size_t>> a;
             ~Guard() { a->fetch_sub(1); }
         } guard{active};
 
@@ -341,7 +341,7 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(net::io_context& io, ServerLimits limits)
     : impl_(std::make_unique<Impl>(io, limits)) {
-    impl_->active = &active_connections_;
+    impl_->active = active_connections_;
 }
 
 HttpServer::~HttpServer() = default;

@@ -57,7 +57,7 @@ public:
     // Stops accepting. Connections finish their current request; idle ones are closed.
     void stop_accepting();
 
-    std::size_t active_connections() const { return active_connections_.load(); }
+    std::size_t active_connections() const { return active_connections_->load(); }
 
     // Replaces the limits for connections accepted from now on (config reload).
     void set_limits(ServerLimits limits);
@@ -65,7 +65,10 @@ public:
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
-    std::atomic<std::size_t> active_connections_{0};
+    // Shared with every connection's coroutine: a frame still pending when the io_context
+    // is destroyed (after this server) decrements it from its destructor.
+    std::shared_ptr<std::atomic<std::size_t>> active_connections_ =
+        std::make_shared<std::atomic<std::size_t>>(0);
 };
 
 // Accepts an inbound x-kars-trace-id if it is 1..128 chars of [A-Za-z0-9_-], else makes a
