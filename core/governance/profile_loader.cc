@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The kars authors
 #include "core/governance/profile_loader.h"
+#include "core/yaml/parser_traps.h"
 
 #include <algorithm>
 #include <exception>
@@ -236,6 +237,9 @@ Result<Profile> load_profile(std::string_view source, std::string_view yaml_text
     if (yaml_text.size() > kMaxProfileBytes) {
         return profile_error(std::string(source) + ": profile is larger than " +
                              std::to_string(kMaxProfileBytes) + " bytes");
+    }
+    if (auto trap = yaml::reject_parser_traps(yaml_text); !trap.ok()) {
+        return profile_error(std::string(source) + ": " + trap.error().message);
     }
     // yaml-cpp reports errors by throwing; this is the boundary where they become Results.
     try {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The kars authors
 #include "core/manifest/manifest.h"
+#include "core/yaml/parser_traps.h"
 
 #include <fstream>
 #include <iterator>
@@ -132,6 +133,9 @@ Result<Manifest> load_manifest_string(std::string_view text, std::string_view so
     if (text.size() > kMaxManifestBytes) {
         return make_error("invalid_manifest",
                           l.file + ": larger than " + std::to_string(kMaxManifestBytes) + " bytes");
+    }
+    if (auto trap = yaml::reject_parser_traps(text); !trap.ok()) {
+        return make_error("invalid_yaml", l.file + ": " + trap.error().message);
     }
     // yaml-cpp reports syntax errors, depth overruns and bad conversions by throwing; they
     // stop here so callers only ever see a Result.

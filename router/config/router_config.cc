@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The kars authors
 #include "router/config/router_config.h"
+#include "core/yaml/parser_traps.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -267,6 +268,9 @@ const std::vector<ModelTarget>* RouterConfig::targets_for(const std::string& mod
 namespace {
 
 Result<RouterConfig> parse_impl(const std::string& yaml_text, const std::string& base_dir) {
+    if (auto trap = yaml::reject_parser_traps(yaml_text); !trap.ok()) {
+        return make_error("bad_config", "not valid YAML: " + trap.error().message);
+    }
     YAML::Node root;
     try {
         root = YAML::Load(yaml_text);

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The kars authors
+#include "core/yaml/parser_traps.h"
+
+#include <cstddef>
+#include <string>
+
+namespace kars::yaml {
+
+namespace {
+
+std::size_t indent_of(std::string_view line) {
+    std::size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    return i;
+}
+
+// Whether a line (comment stripped, trailing space trimmed) ends by opening a block scalar
+// (`key: |`, `- >-`, `|2`): the lines after it that are more indented are literal text.
+bool opens_block_scalar(std::string_view line) {
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    std::size_t i = line.size();
+    while (i > 0 && (std::isdigit(static_cast<unsigned char>(line[i - 1])) || line[i - 1] == '-' ||
+                     line[i - 1] == '+')) {
+        --i;
+    }
+    if (i == 0 || (line[i - 1] != '|' && line[i - 1] != '>')) return false;
+    return i == 1 || line[i - 2] == ' ' || line[i - 2] == '\t';
+}
+
+}  // namespace
+
+Status reject_parser_traps(std::string_view text) {
+    int flow_depth = 0;
+    char quote = 0;
+    std::size_t block_indent = std::string::npos;  // set while inside a block scalar
+    std::size_t line_no = 0;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        ++line_no;
+
+        const std::size_t indent = indent_of(line);
+        const bool blank = indent == line.size() || line[indent] == '\r';
+        if (block_indent != std::string::npos) {
+            if (blank || indent > block_indent) continue;  // literal content
+            block_indent = std::string::npos;
+        }
+        if (blank) continue;
+        if (quote == 0 && flow_depth == 0 && line[indent] == ',') {
+            return make_error("invalid_yaml",
+                              "line " + std::to_string(line_no) + ": a line cannot start with ','");
+        }
+        std::size_t content_end = line.size();
+        for (std::size_t i = indent; i < line.size(); ++i) {
+            const char c = line[i];
+            if (quote != 0) {
+                if (quote == '"' && c == '\\') {
+                    ++i;
+                } else if (c == quote) {
+                    if (quote == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
+                        ++i;  // '' is an escaped quote inside single quotes
+                    } else {
+                        quote = 0;
+                    }
+                }
+                continue;
+            }
+            if (c == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
+                content_end = i;
+                break;
+            }
+            if ((c == '"' || c == '\'') &&
+                (i == indent ||
+                 std::string_view(" \t[{,:-").find(line[i - 1]) != std::string_view::npos)) {
+                quote = c;
+            } else if (c == '[' || c == '{') {
+                ++flow_depth;
+            } else if ((c == ']' || c == '}') && flow_depth > 0) {
+                --flow_depth;
+            }
+        }
+        if (quote == 0 && flow_depth == 0 && opens_block_scalar(line.substr(0, content_end))) {
+            block_indent = indent;
+        }
+        if (end == text.size()) break;
+    }
+    return ok_status();
+}
+
+}  // namespace kars::yaml

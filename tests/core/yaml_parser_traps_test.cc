@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The kars authors
+#include "core/yaml/parser_traps.h"
+
+#include <gtest/gtest.h>
+
+namespace kars::yaml {
+namespace {
+
+// These inputs make yaml-cpp 0.7 loop forever; the guard must stop them first.
+TEST(YamlParserTraps, RejectsLineStartingWithCommaInBlockContext) {
+    for (const char* text : {",e\n", ", ]\n", ",e}\n", "a: 1\n  ,x\n", "\xef\xbb\xbf\n,e"}) {
+        auto st = reject_parser_traps(text);
+        EXPECT_FALSE(st.ok()) << text;
+    }
+    auto st = reject_parser_traps("a: 1\n,e\n");
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.error().message.find("line 2"), std::string::npos);
+}
+
+// Valid YAML where a line starts with ',' must still reach the parser.
+TEST(YamlParserTraps, AcceptsCommasInsideFlowQuotesAndBlockScalars) {
+    for (const char* text : {
+             "list: [a\n  , b]\n",
+             "map: {a: 1\n  , b: 2}\n",
+             "desc: |\n  ,hello\n  , world\nnext: 1\n",
+             "desc: >-\n  ,folded\n",
+             "q: \"a\n  ,b\"\n",
+             "s: 'it''s\n  ,fine'\n",
+             "# ,comment\nk: v # , trailing\n",
+             "k: a]b\n",
+         }) {
+        EXPECT_TRUE(reject_parser_traps(text).ok()) << text;
+    }
+}
+
+}  // namespace
+}  // namespace kars::yaml
