@@ -50,13 +50,31 @@ Status reject_parser_traps(std::string_view text) {
             block_indent = std::string::npos;
         }
         if (blank) continue;
-        if (quote == 0 && flow_depth == 0 && line[indent] == ',') {
-            return make_error("invalid_yaml",
-                              "line " + std::to_string(line_no) + ": a line cannot start with ','");
-        }
         std::size_t content_end = line.size();
+        // True where a block node's content may start: the line start, after "- ", "? ",
+        // ": ", or after an anchor or tag. A ',' there is what sends yaml-cpp into a loop.
+        bool at_node_start = quote == 0 && flow_depth == 0;
         for (std::size_t i = indent; i < line.size(); ++i) {
             const char c = line[i];
+            if (at_node_start && quote == 0 && flow_depth == 0) {
+                const bool spaced =
+                    i + 1 >= line.size() || line[i + 1] == ' ' || line[i + 1] == '\t';
+                if (c == ',') {
+                    return make_error("invalid_yaml", "line " + std::to_string(line_no) +
+                                                          ": a node cannot start with ','");
+                }
+                if (c == ' ' || c == '\t') continue;
+                if ((c == '-' || c == '?' || c == ':') && spaced) continue;
+                if (c == '&' || c == '!') {
+                    while (i + 1 < line.size() && line[i + 1] != ' ' && line[i + 1] != '\t') ++i;
+                    continue;
+                }
+                at_node_start = false;
+            } else if (quote == 0 && flow_depth == 0 && c == ':' &&
+                       (i + 1 >= line.size() || line[i + 1] == ' ' || line[i + 1] == '\t')) {
+                at_node_start = true;
+                continue;
+            }
             if (quote != 0) {
                 if (quote == '"' && c == '\\') {
                     ++i;
