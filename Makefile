@@ -6,7 +6,8 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 SAN_BUILD ?= build-sanitize
 FUZZ_BUILD ?= build-fuzz
-FUZZ_SECONDS ?= 10
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 4000
 CMAKE_FLAGS ?=
 
 .PHONY: setup build build-sanitize test test-unit test-sanitize fuzz-smoke lint bench demo clean
@@ -48,7 +49,7 @@ $(FUZZ_BUILD)/build.ninja:
 
 fuzz-smoke: $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
-	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-smoke $(FUZZ_BUILD)/bin
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) scripts/fuzz-smoke $(FUZZ_BUILD)/bin
 
 lint: $(BUILD)/build.ninja
 	ci/check-headers

@@ -66,7 +66,16 @@ Status reject_parser_traps(std::string_view text) {
                 if (c == ' ' || c == '\t') continue;
                 if ((c == '-' || c == '?' || c == ':') && spaced) continue;
                 if (c == '&' || c == '!') {
-                    while (i + 1 < line.size() && line[i + 1] != ' ' && line[i + 1] != '\t') ++i;
+                    // Anchor and tag names exclude the flow indicators (YAML 1.2, 6.9.2 and
+                    // 6.8.1); yaml-cpp loops on one that holds a ','.
+                    while (i + 1 < line.size() && line[i + 1] != ' ' && line[i + 1] != '\t') {
+                        ++i;
+                        if (std::string_view(",[]{}").find(line[i]) != std::string_view::npos) {
+                            return make_error("invalid_yaml",
+                                              "line " + std::to_string(line_no) +
+                                                  ": an anchor or tag cannot contain ',[]{}'");
+                        }
+                    }
                     continue;
                 }
                 at_node_start = false;

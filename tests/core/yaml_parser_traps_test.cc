@@ -10,7 +10,7 @@ namespace {
 // These inputs make yaml-cpp 0.7 loop forever; the guard must stop them first.
 TEST(YamlParserTraps, RejectsLineStartingWithCommaInBlockContext) {
     for (const char* text : {",e\n", ", ]\n", ",e}\n", "a: 1\n  ,x\n", "\xef\xbb\xbf\n,e",
-                             "&A ,b\n\n+", "k: ,v\n", "- ,x\n", "!t ,x\n"}) {
+                             "&A ,b\n\n+", "k: ,v\n", "- ,x\n", "!t ,x\n", "&AM,b\n\n+"}) {
         auto st = reject_parser_traps(text);
         EXPECT_FALSE(st.ok()) << text;
     }
