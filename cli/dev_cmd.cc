@@ -70,8 +70,9 @@ Status write_state_dir(const DevPlan& plan) {
 // Dry run: the same plan written into a throw-away directory, so the router validates exactly
 // what it would be given, without touching the real state dir.
 void dry_run(const DevFlags& flags, const DevPlan& plan) {
-    char tmpl[] = "/tmp/kars-dev-check-XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) fail(std::string("mkdtemp: ") + std::strerror(errno));
+    // mkdtemp(3) replaces the six trailing 'X's.
+    std::string tmpl = "/tmp/kars-dev-check-" + std::string(6, 'X');
+    if (mkdtemp(tmpl.data()) == nullptr) fail(std::string("mkdtemp: ") + std::strerror(errno));
     DevOptions o = flags.options;
     o.state_dir = tmpl;
     auto scratch = make_dev_plan(o);

@@ -89,8 +89,9 @@ Outcome proc_sys_write(const Options&) {
 }
 
 Outcome try_mount(const Options&) {
-    char dir[] = "/tmp/kars-conformance-mnt-XXXXXX";
-    if (mkdtemp(dir) == nullptr) {
+    // mkdtemp(3) replaces the six trailing 'X's.
+    std::string dir = "/tmp/kars-conformance-mnt-" + std::string(6, 'X');
+    if (mkdtemp(dir.data()) == nullptr) {
         return refused(std::string("mkdtemp: ") + errno_text(errno));
     }
     Outcome result = refused("");
@@ -99,13 +100,13 @@ Outcome try_mount(const Options&) {
     int status = run_in_child([&] {
         (void)unshare(CLONE_NEWNS);
         (void)mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
-        if (mount("kars-probe", dir, "tmpfs", 0, "size=4k") == 0) {
-            umount2(dir, MNT_DETACH);
+        if (mount("kars-probe", dir.c_str(), "tmpfs", 0, "size=4k") == 0) {
+            umount2(dir.c_str(), MNT_DETACH);
             return 0;
         }
         return errno;
     });
-    rmdir(dir);
+    rmdir(dir.c_str());
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         return escaped(std::string("mounted tmpfs on ") + dir);
     }
