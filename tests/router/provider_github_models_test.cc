@@ -7,20 +7,13 @@
 
 #include "core/json/parse.h"
 #include "router/providers/build_request.h"
+#include "tests/router/provider_test_support.h"
 
 namespace kars::router::providers {
 namespace {
 
-std::optional<std::string> header(const UpstreamRequest& r, std::string_view name) {
-    for (const auto& [n, v] : r.headers) {
-        if (n == name) return v;
-    }
-    return std::nullopt;
-}
-
-boost::json::value body(std::string_view text) {
-    return json::parse(text).value();
-}
+using testing::body;
+using testing::header;
 
 ProviderConfig github() {
     ProviderConfig c;

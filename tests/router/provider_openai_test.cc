@@ -7,26 +7,13 @@
 
 #include "core/json/parse.h"
 #include "router/providers/build_request.h"
+#include "tests/router/provider_test_support.h"
 
 namespace kars::router::providers {
 namespace {
 
-std::optional<std::string> header(const UpstreamRequest& r, std::string_view name) {
-    std::optional<std::string> found;
-    int count = 0;
-    for (const auto& [n, v] : r.headers) {
-        if (n == name) {
-            found = v;
-            ++count;
-        }
-    }
-    EXPECT_LE(count, 1) << "header " << name << " set more than once";
-    return found;
-}
-
-boost::json::value body(std::string_view text) {
-    return json::parse(text).value();
-}
+using testing::body;
+using testing::header;
 
 ProviderConfig openai(std::string base_url = {}) {
     ProviderConfig c;
