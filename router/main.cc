@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "router/server/egress_proxy.h"
+#include "router/server/governance_routes.h"
 #include "router/server/http_server.h"
 #include "router/server/inference_routes.h"
 #include "router/server/logging.h"
@@ -184,6 +185,7 @@ int main(int argc, char** argv) {
     HttpServer server(io, limits_from(cfg));
     register_ops_routes(server, state);
     register_inference_routes(server, state);
+    register_governance_routes(server, state);
     std::string where;
     std::vector<std::uint16_t> router_ports;
     if (listen_fds.empty()) {

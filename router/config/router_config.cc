@@ -169,6 +169,32 @@ Result<ProviderConfig> parse_provider(const YAML::Node& node, std::size_t index,
     return p;
 }
 
+// The `governance:` section. Profile files are only located here; PolicySet::build reads
+// and validates them so its errors name the file and rule.
+Status parse_governance(const YAML::Node& node, const std::string& base_dir,
+                        GovernanceSettings& out) {
+    if (!node.IsMap()) return make_error("bad_config", "governance: expected a mapping");
+    Reader r("governance.");
+    if (const YAML::Node files = node["profiles"]) {
+        if (!files.IsSequence()) return make_error("bad_config", "governance.profiles: list");
+        out.use_builtin_default = false;
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            if (!files[i].IsScalar() || files[i].Scalar().empty()) {
+                r.fail("profiles[" + std::to_string(i) + "]: expected a file path");
+                continue;
+            }
+            out.profiles.push_back(resolve(base_dir, files[i].Scalar()));
+        }
+    }
+    r.get(node, "audit_offered_tools", out.audit_offered_tools);
+    for (const auto& kv : node) {
+        const auto key = kv.first.as<std::string>();
+        if (key != "profiles" && key != "audit_offered_tools") r.fail(key + ": unknown field");
+    }
+    if (!r.error().empty()) return make_error("bad_config", r.error());
+    return ok_status();
+}
+
 Status parse_listen(const std::string& text, RouterConfig& cfg) {
     auto auth = boost::urls::parse_authority(text);
     if (!auth || !auth->has_port() || (auth->port_number() == 0 && auth->port() != "0")) {
@@ -396,6 +422,10 @@ Result<RouterConfig> parse_impl(const std::string& yaml_text, const std::string&
     }
     if (const YAML::Node egress = root["egress"]) {
         auto st = parse_egress(egress, base_dir, cfg.egress);
+        if (!st.ok()) return st.error();
+    }
+    if (const YAML::Node governance = root["governance"]) {
+        auto st = parse_governance(governance, base_dir, cfg.governance);
         if (!st.ok()) return st.error();
     }
     if (!r.error().empty()) return make_error("bad_config", r.error());

@@ -95,6 +95,19 @@ struct EgressSettings {
     std::size_t max_tunnels = 256;
 };
 
+// Governance (docs/router-config.md, "governance"): the AGT-format profiles every tool call,
+// inference call and /v1/governance/evaluate question is decided by. ToolPolicy resources
+// come from the sandbox manifest.
+struct GovernanceSettings {
+    // Profile files, merged. When the section or the key is absent the router's built-in
+    // default profile applies; an explicit empty list means "ToolPolicies and per-kind
+    // defaults only".
+    std::vector<std::string> profiles;
+    bool use_builtin_default = true;
+    // Also audit each tool that is offered and allowed (removals are always audited).
+    bool audit_offered_tools = false;
+};
+
 struct RouterConfig {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8443;
@@ -111,6 +124,7 @@ struct RouterConfig {
     std::string budget_state;  // token budget persistence file; empty = in memory
     unsigned threads = 1;
     EgressSettings egress;
+    GovernanceSettings governance;
 
     const ProviderConfig* provider(const std::string& name) const;
     // Targets for a requested model: its own entry, else "default", else empty.

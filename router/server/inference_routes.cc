@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/governance/action.h"
 #include "core/json/parse.h"
 #include "router/accounting/usage.h"
 #include "router/budget/token_estimate.h"
@@ -17,6 +18,8 @@
 #include "router/safety/content_safety.h"
 #include "router/server/stream_relay.h"
 #include "router/server/upstream_dispatch.h"
+#include "router/tools/offered_tools.h"
+#include "router/tools/proposed_tools.h"
 #include "router/translate/messages_response.h"
 
 namespace kars::router::server {
@@ -31,7 +34,17 @@ struct Route {
     Protocol protocol;
     std::string name;  // metrics label and action verb
     std::string path;
+    tools::Dialect dialect;  // how this route's requests and answers spell tools
 };
+
+// The governance action of an inference call. Model names may hold characters the action
+// grammar keeps for its own syntax (Ollama's "llama3:8b"); those become '_' so the model
+// stays one segment.
+std::string inference_action(const Route& route, std::string_view model) {
+    std::string out = "inference:" + route.name + ":";
+    for (char c : model) out += governance::is_name_char(c) ? c : '_';
+    return out;
+}
 
 // One request's trip through the chain: what it is, what was decided, and the helpers that
 // answer, audit and count in one step so no exit path can skip any of the three.
@@ -74,6 +87,9 @@ private:
                 .count());
     }
 
+    net::awaitable<bool> govern();
+    net::awaitable<bool> filter_tools();
+    tools::ToolVerdict check_tool(std::string_view action, tools::ToolPhase phase);
     net::awaitable<bool> admit();
     net::awaitable<void> forward();
     net::awaitable<void> finish_buffered(Dispatched& d, Headers headers);
@@ -92,6 +108,7 @@ private:
     bool stream_ = false;
     std::optional<budget::Reservation> reservation_;
     std::uint64_t estimate_ = 0;
+    bool tools_filtered_ = false;
 };
 
 net::awaitable<void> Call::run() {
@@ -120,9 +137,77 @@ net::awaitable<void> Call::run() {
     if (route_.operation == Operation::kEmbeddings) stream_ = false;
 
     // GCC 12 miscompiles co_await inside a condition; await into a variable first.
+    bool governed = co_await govern();
+    if (!governed) co_return;
+    bool filtered = co_await filter_tools();
+    if (!filtered) co_return;
     bool admitted = co_await admit();
     if (!admitted) co_return;
     co_await forward();
+}
+
+// The inference call itself is an action the sandbox's governance profile must allow.
+net::awaitable<bool> Call::govern() {
+    auto d = state_.evaluate(inference_action(route_, model_));
+    if (d.allowed()) co_return true;
+    if (d.verdict == governance::Verdict::kRateLimited) {
+        auto secs = std::chrono::ceil<std::chrono::seconds>(d.retry_after).count();
+        Headers extra;
+        extra.emplace_back("retry-after", std::to_string(std::max<std::int64_t>(1, secs)));
+        co_await refuse(429, "Rate limited by governance policy: " + d.reason,
+                        "rate_limit_exceeded", "governance", extra);
+        co_return false;
+    }
+    std::string message = "Blocked by governance policy: " + d.reason;
+    if (d.verdict == governance::Verdict::kRequiresApproval) {
+        message +=
+            " (inference cannot wait for an approval; ask an operator to change the "
+            "policy)";
+    }
+    co_await refuse(403, message, "policy_violation", "governance");
+    co_return false;
+}
+
+// Tools the policy refuses are taken out of the request, so the model never sees them.
+net::awaitable<bool> Call::filter_tools() {
+    if (route_.operation == Operation::kEmbeddings || !body_.is_object()) co_return true;
+    auto report = tools::filter_offered_tools(
+        body_.as_object(), route_.dialect, [this](std::string_view action, tools::ToolPhase phase) {
+            return check_tool(action, phase);
+        });
+    if (!report.ok()) {
+        const bool policy = report.error().code == "policy_violation";
+        co_await refuse(policy ? 403 : 400, report.error().message,
+                        policy ? "policy_violation" : "invalid_request_error",
+                        policy ? "tool_policy" : "request");
+        co_return false;
+    }
+    tools_filtered_ = !report->removed.empty();
+    co_return true;
+}
+
+// Decides one tool and leaves the trace: every proposed call is audited, allowed or not
+// (a tool the model proposes is a tool about to run); an offered tool is audited when it
+// is removed, or always with governance.audit_offered_tools.
+tools::ToolVerdict Call::check_tool(std::string_view action, tools::ToolPhase phase) {
+    auto d = state_.evaluate(action);
+    tools::ToolVerdict verdict{d.allowed(), d.reason};
+    if (d.verdict == governance::Verdict::kRequiresApproval) {
+        verdict.reason += "; approval is required and none has been granted";
+    }
+    const bool proposed = phase == tools::ToolPhase::kProposed;
+    if (!verdict.allowed || proposed || snap_->config.governance.audit_offered_tools) {
+        auto e = event(
+            verdict.allowed ? "allow" : "deny", std::string(governance::to_string(d.rule.kind)),
+            std::string(proposed ? "proposed by the model: " : "offered to the model: ") +
+                verdict.reason);
+        e.action = std::string(action);
+        if (!state_.record(std::move(e)) && verdict.allowed) {
+            verdict = {false, "the audit log is unavailable, so no tool may run"};
+        }
+    }
+    if (!verdict.allowed) state_.metrics().denial(state_.sandbox(), "tool_policy");
+    return verdict;
 }
 
 net::awaitable<bool> Call::admit() {
@@ -176,7 +261,8 @@ net::awaitable<void> Call::forward() {
     dr.model = model_;
     dr.stream = stream_;
     dr.body = &body_;
-    dr.raw_body = req_.message.body();
+    // A filtered tool list changed what goes upstream; replay matches what is sent.
+    dr.raw_body = tools_filtered_ ? boost::json::serialize(body_) : req_.message.body();
     Headers client_headers;
     for (const auto& f : req_.message) {
         client_headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
@@ -275,6 +361,19 @@ net::awaitable<void> Call::finish_buffered(Dispatched& d, Headers headers) {
         }
     }
     bool ok = status >= 200 && status < 300;
+    if (ok && route_.operation != Operation::kEmbeddings) {
+        // Checked on what the client will receive (after any translation), so the names
+        // policy sees are the names the agent would act on.
+        auto client_view = json::parse(out);
+        if (client_view.ok()) {
+            auto gated =
+                tools::gate_proposed_tools(*client_view, route_.dialect,
+                                           [this](std::string_view action, tools::ToolPhase phase) {
+                                               return check_tool(action, phase);
+                                           });
+            if (gated.refused > 0) out = boost::json::serialize(*client_view);
+        }
+    }
     settle(usage, !ok);
     state_.metrics().tokens(state_.sandbox(), model_, usage.input.value_or(0),
                             usage.output.value_or(0));
@@ -303,6 +402,11 @@ net::awaitable<void> Call::finish_stream(Dispatched& d, Headers headers) {
         options.safety = snap_->inference_policy->content_safety;
     }
     options.requested_model = model_;
+    options.tool_dialect =
+        options.mode == StreamMode::kChatToMessages ? tools::Dialect::kChat : route_.dialect;
+    options.tool_check = [this](std::string_view action, tools::ToolPhase phase) {
+        return check_tool(action, phase);
+    };
     std::erase_if(headers, [](const auto& h) { return h.first == "content-type"; });
     options.response_headers = std::move(headers);
     options.request_start = req_.received_at;
@@ -385,11 +489,14 @@ net::awaitable<void> list_models(RouterState& state, Request& req, ResponseWrite
 
 void register_inference_routes(HttpServer& server, RouterState& state) {
     static const Route kRoutes[] = {
-        {Operation::kChatCompletions, Protocol::kOpenAI, "chat_completions",
-         "/v1/chat/completions"},
-        {Operation::kResponses, Protocol::kOpenAI, "responses", "/v1/responses"},
-        {Operation::kEmbeddings, Protocol::kOpenAI, "embeddings", "/v1/embeddings"},
-        {Operation::kMessages, Protocol::kAnthropic, "messages", "/v1/messages"},
+        {Operation::kChatCompletions, Protocol::kOpenAI, "chat_completions", "/v1/chat/completions",
+         tools::Dialect::kChat},
+        {Operation::kResponses, Protocol::kOpenAI, "responses", "/v1/responses",
+         tools::Dialect::kResponses},
+        {Operation::kEmbeddings, Protocol::kOpenAI, "embeddings", "/v1/embeddings",
+         tools::Dialect::kChat},
+        {Operation::kMessages, Protocol::kAnthropic, "messages", "/v1/messages",
+         tools::Dialect::kMessages},
     };
     for (const auto& route : kRoutes) {
         server.route(http::verb::post, route.path,

@@ -33,9 +33,16 @@ Result<providers::ProviderConfig> to_upstream(const config::ProviderConfig& p) {
 
 Status load_policy(Snapshot& snap) {
     const auto& cfg = snap.config;
-    if (cfg.manifest.empty()) return ok_status();
-    auto m = manifest::load_manifest_file(cfg.manifest);
-    if (!m.ok()) return m.error();
+    std::optional<manifest::Manifest> m;
+    if (!cfg.manifest.empty()) {
+        auto loaded = manifest::load_manifest_file(cfg.manifest);
+        if (!loaded.ok()) return loaded.error();
+        m = std::move(*loaded);
+    }
+    auto governance = config::build_governance_policy(cfg, m ? &*m : nullptr);
+    if (!governance.ok()) return governance.error();
+    snap.governance = std::move(*governance);
+    if (!m) return ok_status();
     manifest::SandboxIdentity who;
     who.name = cfg.sandbox_name;
     who.namespace_name = cfg.sandbox_namespace;
@@ -109,8 +116,19 @@ void RouterState::apply(const std::shared_ptr<const Snapshot>& snap) {
     } else {
         ledger_->set_limits(sandbox_, policy::TokenBudget{});
     }
+    governance_.replace(snap->governance.set);
     std::lock_guard lock(mu_);
     snapshot_ = snap;
+}
+
+governance::Decision RouterState::evaluate(std::string_view action, const Attributes* attributes) {
+    auto snap = snapshot();
+    governance::EvalContext ctx;
+    ctx.sandbox = sandbox_;
+    ctx.sandbox_labels = &snap->config.sandbox_labels;
+    ctx.attributes = attributes;
+    ctx.now = std::chrono::steady_clock::now();
+    return governance_.evaluate(action, ctx);
 }
 
 std::shared_ptr<const Snapshot> RouterState::snapshot() const {

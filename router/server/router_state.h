@@ -18,9 +18,11 @@
 
 #include "core/audit/audit_log.h"
 #include "core/egress/decision.h"
+#include "core/governance/policy_engine.h"
 #include "core/policy/inference_policy.h"
 #include "router/budget/rate_limiter.h"
 #include "router/budget/token_budget.h"
+#include "router/config/governance_loader.h"
 #include "router/config/router_config.h"
 #include "router/providers/provider_config.h"
 #include "router/replay/cassette.h"
@@ -45,6 +47,8 @@ struct Snapshot {
     std::shared_ptr<budget::RateLimiter> rate_limiter;
     // What the egress proxy enforces; rebuilt on every reload (blocklists, approvals, manifest).
     std::shared_ptr<const egress::EgressPolicy> egress_policy;
+    // Governance profiles + ToolPolicies; installed into the long-lived engine on apply.
+    config::GovernancePolicy governance;
 };
 
 // Builds a snapshot from a config file: providers validated, cassettes and the sandbox
@@ -76,6 +80,11 @@ public:
 
     bool ready() const;
 
+    // Asks the governance engine about one action of this sandbox (rate-limit state is
+    // kept across reloads). Does not audit: callers record the decision with their context.
+    using Attributes = std::map<std::string, std::string, std::less<>>;
+    governance::Decision evaluate(std::string_view action, const Attributes* attributes = nullptr);
+
     // Writes the budget ledger to disk every `interval` (when it changed), on the blocking
     // pool. Settles on the request path only touch memory; this bounds what a crash loses.
     void start_budget_flusher(std::chrono::milliseconds interval);
@@ -93,6 +102,7 @@ private:
     std::unique_ptr<budget::BudgetLedger> ledger_;
     std::unique_ptr<audit::AuditLog> audit_;
     Metrics metrics_;
+    governance::PolicyEngine governance_;
     std::unique_ptr<UpstreamClient> upstream_;
     boost::asio::thread_pool blocking_{1};
     std::atomic<bool> audit_healthy_{true};

@@ -15,6 +15,7 @@
 #include "router/server/metrics.h"
 #include "router/sse/sse_encoder.h"
 #include "router/sse/sse_parser.h"
+#include "router/tools/stream_gate.h"
 #include "router/translate/messages_stream.h"
 
 namespace kars::router::server {
@@ -57,6 +58,7 @@ public:
           metrics_(metrics),
           translator_(options.requested_model) {
         if (options.safety && options.safety->active()) safety_.emplace(*options.safety);
+        if (options.tool_check) gate_.emplace(options.tool_dialect, options.tool_check);
     }
 
     net::awaitable<StreamOutcome> run() {
@@ -109,6 +111,11 @@ private:
         auto& ev = std::get<sse::Event>(item);
         if (!ev.has_data) co_return;
         if (sse::is_done_marker(ev.data)) {
+            if (gate_) {
+                gated_.clear();
+                gate_->finish(gated_);
+                for (auto& g : gated_) co_await emit_gated(g);
+            }
             if (options_.mode == StreamMode::kChatToMessages) {
                 co_await emit_translated(translator_.on_end());
             } else {
@@ -139,12 +146,29 @@ private:
                 co_return;
             }
         }
+        if (gate_) {
+            gated_.clear();
+            gate_->on_event(ev.type, std::move(*parsed), ev.raw, gated_);
+            for (auto& g : gated_) co_await emit_gated(g);
+            co_return;
+        }
         if (options_.mode == StreamMode::kChatToMessages) {
             co_await emit_translated(translator_.on_chunk(chunk));
             co_return;
         }
         if (options_.drop_usage_chunk && is_usage_only_chunk(chunk)) co_return;
         co_await emit_or_hold(ev.raw);
+    }
+
+    // One event the tool gate let through: unchanged events keep the upstream's bytes.
+    net::awaitable<void> emit_gated(tools::GatedEvent& g) {
+        if (options_.mode == StreamMode::kChatToMessages) {
+            co_await emit_translated(translator_.on_chunk(g.data));
+            co_return;
+        }
+        if (options_.drop_usage_chunk && is_usage_only_chunk(g.data)) co_return;
+        if (g.raw.empty()) g.raw = encode(g.type, boost::json::serialize(g.data));
+        co_await emit_or_hold(g.raw);
     }
 
     static bool is_usage_only_chunk(const boost::json::value& chunk) {
@@ -271,6 +295,8 @@ private:
     std::vector<sse::Item> items_;
     std::optional<safety::StreamSafetyState> safety_;
     translate::ChatToMessagesStream translator_;
+    std::optional<tools::ToolStreamGate> gate_;
+    std::vector<tools::GatedEvent> gated_;
     std::deque<std::string> held_;
     accounting::Usage usage_;
     StreamOutcome out_;

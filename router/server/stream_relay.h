@@ -4,8 +4,9 @@
 
 // Relays an upstream text/event-stream to the client event by event, inspecting each one on
 // the way: token usage (for budgets), content-filter annotations (for the sandbox's
-// contentSafety floor) and the stream's end. A stream that ends without its protocol's
-// terminal event is reported to the client as an error event, never as a clean finish.
+// contentSafety floor), tool calls (for tool policy) and the stream's end. A stream that ends
+// without its protocol's terminal event is reported to the client as an error event, never as a
+// clean finish.
 
 #include <chrono>
 #include <cstdint>
@@ -17,6 +18,8 @@
 #include "core/policy/inference_policy.h"
 #include "router/server/http_types.h"
 #include "router/server/upstream_client.h"
+#include "router/tools/offered_tools.h"
+#include "router/tools/tool_check.h"
 
 namespace kars::router::server {
 
@@ -35,6 +38,10 @@ struct StreamOptions {
     std::string requested_model;
     Headers response_headers;  // already filtered
     std::chrono::steady_clock::time_point request_start;
+    // When set, tool calls in the stream are held until complete and checked with it
+    // (router/tools/stream_gate.h); `tool_dialect` is the dialect of the upstream events.
+    tools::ToolCheck tool_check;
+    tools::Dialect tool_dialect = tools::Dialect::kChat;
 };
 
 struct StreamOutcome {
