@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-import { closedPort, provider, startRouter, stopAll, tempDir, waitFor } from './support/router.mjs';
+import { closedPort, kars, provider, startRouter, stopAll, tempDir, waitFor } from './support/router.mjs';
 
 let dir;
 let router;
@@ -76,4 +76,39 @@ test('a blocklist that cannot be loaded keeps the previous list and logs an erro
   // Back to an empty list: allowed again.
   fs.writeFileSync(blocklist, '# cleared\n');
   await waitFor(async () => (await fetchOnce()).stdout === 'reached', { what: 'the cleared list' });
+});
+
+test('kars egress approve refuses bad input and writes nothing', () => {
+  const approvals = path.join(dir, 'approvals');
+  fs.mkdirSync(approvals);
+  const cfgPath = path.join(dir, 'cli.yaml');
+  fs.writeFileSync(cfgPath, JSON.stringify({ ...router.config, egress: { approvals_dir: approvals } }));
+  const approve = (...args) => kars(['egress', 'approve', 'sb-test', ...args, '--config', cfgPath]);
+  const cases = [
+    [['a.test:443', '--ttl', '8d', '--reason', 'r'], /7 day ceiling/],
+    [['a.test:443', '--ttl', '0s', '--reason', 'r'], /positive/],
+    [['a.test:443', '--ttl', '1x', '--reason', 'r'], /--ttl 1x/],
+    [['www*.test:443', '--ttl', '1h', '--reason', 'r'], /www\*\.test/],
+    [['a.test:0', '--ttl', '1h', '--reason', 'r'], /port/],
+    [['a.test:443', '--ttl', '1h', '--reason', 'bad\u0007bell'], /control bytes/],
+  ];
+  for (const [args, message] of cases) {
+    const r = approve(...args);
+    assert.equal(r.status, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+  assert.deepEqual(fs.readdirSync(approvals), []);
+
+  // Without an approvals directory in the config there is nowhere the router would look.
+  const none = kars(['egress', 'approve', 'sb-test', 'a.test', '--reason', 'r', '--config', router.configPath]);
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /no egress\.approvals_dir/);
+
+  // A wildcard with an ISO 8601 TTL is written with the port defaulted to 443.
+  const ok = approve('*.vendor.test', '--ttl', 'PT1H30M', '--reason', 'incident 7', '--name', 'inc-7');
+  assert.equal(ok.status, 0, ok.stderr);
+  const text = fs.readFileSync(path.join(approvals, 'inc-7.yaml'), 'utf8');
+  assert.match(text, /host: "\*\.vendor\.test"\n\s+port: 443/);
+  assert.match(text, /ttl: PT1H30M/);
+  assert.match(text, /expiresAt: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
 });
