@@ -64,6 +64,9 @@ Status write_state_dir(const DevPlan& plan) {
     fs::copy_file(plan.manifest, plan.state_dir / "manifest.yaml",
                   fs::copy_options::overwrite_existing, ec);
     if (ec) return make_error("io_error", "cannot copy the manifest: " + ec.message());
+    // `kars egress approve` writes here; the router watches it (docs/egress.md).
+    fs::create_directories(plan.state_dir / "egress-approvals", ec);
+    if (ec) return make_error("io_error", "cannot create egress-approvals: " + ec.message());
     return write_file(plan.router_config, plan.router_config_text);
 }
 

@@ -227,6 +227,10 @@ std::string router_config(const DevPlan& plan, const manifest::KarsSandbox& sb,
         {"models", {{"default", boost::json::array{target}}}},
         {"audit", {{"path", plan.audit_log.string()}, {"checkpoint_interval_ms", 1000}}},
         {"budget_state", plan.budget_state.string()},
+        // The layout `kars egress` reads (cli/egress_cmd.h).
+        {"egress",
+         {{"approvals_dir", (plan.state_dir / "egress-approvals").string()},
+          {"learn_file", (plan.state_dir / "egress-learned.json").string()}}},
     };
     // JSON is YAML: serializing keeps every path and name correctly quoted.
     return "# written by `kars dev`; regenerated on every start\n" + boost::json::serialize(cfg) +

@@ -12,6 +12,7 @@
 #include "cli/credentials_cmd.h"
 #include "cli/dev_cmd.h"
 #include "cli/eval_cmd.h"
+#include "cli/egress_cmd.h"
 
 namespace {
 constexpr int kExitUsage = 2;
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
     kars::cli::register_credentials_commands(app);
     kars::cli::register_dev_command(app);
     kars::cli::register_eval_commands(app);
+    kars::cli::register_egress_commands(app);
 
     try {
         app.parse(argc, argv);

@@ -17,8 +17,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "router/server/egress_learn.h"
 #include "router/server/egress_proxy.h"
 #include "router/server/governance_routes.h"
+#include "router/server/egress_watch.h"
 #include "router/server/http_server.h"
 #include "router/server/inference_routes.h"
 #include "router/server/logging.h"
@@ -73,6 +75,9 @@ private:
             if (st.ok()) {
                 server_.set_limits(limits_from(state_.snapshot()->config));
                 spdlog::info("configuration reloaded");
+                if (egress_ != nullptr) {
+                    announce_egress_mode(*state_.snapshot()->egress_policy, "after reload");
+                }
             } else {
                 spdlog::error("reload refused, previous configuration stays: {}",
                               st.error().message);
@@ -108,7 +113,7 @@ private:
 // connection, so a SIGHUP reload applies to the next tunnel without a restart.
 kars::Result<std::pair<std::unique_ptr<EgressProxy>, std::string>> start_egress(
     net::io_context& io, RouterState& state, const std::vector<std::uint16_t>& router_ports,
-    int egress_fd) {
+    int egress_fd, LearnRecorder& learner) {
     EgressHooks hooks;
     hooks.sandbox = state.sandbox();
     hooks.current = [&state] {
@@ -117,6 +122,9 @@ kars::Result<std::pair<std::unique_ptr<EgressProxy>, std::string>> start_egress(
     };
     hooks.record = [&state](kars::audit::Event e) { return state.record(std::move(e)); };
     hooks.metrics = &state.metrics();
+    hooks.learned = [&state, &learner](const kars::egress::Decision& d) {
+        learner.record(d, state.snapshot()->config.egress.learn_file);
+    };
     auto proxy = std::make_unique<EgressProxy>(io, std::move(hooks));
 
     const auto& cfg = state.snapshot()->config;
@@ -205,11 +213,17 @@ int main(int argc, char** argv) {
 
     std::unique_ptr<EgressProxy> egress;
     std::string egress_where;
+    LearnRecorder learner(state.sandbox());
+    EgressWatch egress_watch(io, state, [](const kars::egress::EgressPolicy& policy) {
+        announce_egress_mode(policy, "after reload");
+    });
     if (egress_listen_fd >= 0 || cfg.egress.listen_set) {
-        auto started = start_egress(io, state, router_ports, egress_listen_fd);
+        auto started = start_egress(io, state, router_ports, egress_listen_fd, learner);
         if (!started.ok()) return fail(started.error().message);
         egress = std::move(started->first);
         egress_where = started->second;
+        announce_egress_mode(*state.snapshot()->egress_policy, "at start");
+        egress_watch.start();
     }
     SignalWatcher signal_watcher(io, server, state, std::chrono::seconds(drain_seconds),
                                  egress.get());

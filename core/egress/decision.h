@@ -77,6 +77,7 @@ struct ResolvedDecision {
 // Everything the engine consults for one sandbox. Built by the caller at load/reload.
 struct EgressPolicy {
     EgressMode mode = EgressMode::kEnforce;
+    std::string mode_origin = "default";  // which setting chose the mode, for logs
     Allowlist allowlist;
     Blocklist blocklist;
     ApprovalSet approvals;

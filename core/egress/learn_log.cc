@@ -4,20 +4,21 @@
 
 namespace kars::egress {
 
-void LearnLog::record(const Decision& decision) {
+bool LearnLog::record(const Decision& decision) {
     if (decision.decided_by != DecidedBy::kLearnMode || !decision.canonical) {
-        return;
+        return false;
     }
     std::pair<std::string, std::uint16_t> key{decision.canonical->authority_text(), decision.port};
     const std::lock_guard lock(mutex_);
     if (seen_.contains(key)) {
-        return;
+        return false;
     }
     if (seen_.size() >= capacity_) {
         ++dropped_;
-        return;
+        return false;
     }
     seen_.insert(std::move(key));
+    return true;
 }
 
 std::vector<manifest::Endpoint> LearnLog::to_allowed_endpoints() const {

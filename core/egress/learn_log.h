@@ -25,8 +25,8 @@ public:
     explicit LearnLog(std::size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
 
     // Records the decision if learn mode decided it; other decisions are ignored. Safe to
-    // call from several threads.
-    void record(const Decision& decision);
+    // call from several threads. True when the pair was new and kept.
+    bool record(const Decision& decision);
 
     // The record as allowedEndpoints entries, sorted by host then port; loading them with
     // Allowlist::load reproduces the learned decisions in enforce mode.

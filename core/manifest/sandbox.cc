@@ -59,6 +59,7 @@ NetworkPolicy read_network(FieldReader& r, const Field& f) {
     if (auto v = r.boolean(f.at("defaultDeny"))) n.default_deny = *v;
     if (auto mode = r.enumerated(f.at("egressMode"), {"Strict", "Learn"})) {
         n.egress_mode = *mode == "Strict" ? EgressMode::kStrict : EgressMode::kLearn;
+        n.egress_mode_set = true;
     }
     Field endpoints = f.at("allowedEndpoints");
     if (r.sequence(endpoints)) {

@@ -98,6 +98,9 @@ enum class EgressMode { kLearn, kStrict };
 struct NetworkPolicy {
     bool default_deny = true;
     EgressMode egress_mode = EgressMode::kLearn;  // CRD default
+    // True only when the manifest wrote egressMode. kars enforces unless learn mode was asked
+    // for in so many words, whatever the CRD's default says (docs/egress.md, "Modes").
+    bool egress_mode_set = false;
     std::vector<Endpoint> allowed_endpoints;
     std::optional<OciArtifactRef> allowlist_ref;
 };

@@ -221,8 +221,11 @@ Status parse_egress(const YAML::Node& node, const std::string& base_dir, EgressS
         out.listen_host = tmp.listen_host;
         out.listen_port = tmp.listen_port;
     }
-    r.get(node, "mode", out.mode);
+    out.mode_set = r.get(node, "mode", out.mode);
     if (out.mode != "enforce" && out.mode != "learn") r.fail("mode: must be enforce or learn");
+    if (r.get(node, "learn_file", out.learn_file)) {
+        out.learn_file = resolve(base_dir, out.learn_file);
+    }
     if (const YAML::Node eps = node["allowed_endpoints"]) {
         if (!eps.IsSequence()) return make_error("bad_config", "egress.allowed_endpoints: list");
         for (std::size_t i = 0; i < eps.size(); ++i) {
@@ -262,6 +265,11 @@ Status parse_egress(const YAML::Node& node, const std::string& base_dir, EgressS
     }
     if (r.get(node, "approvals_dir", out.approvals_dir)) {
         out.approvals_dir = resolve(base_dir, out.approvals_dir);
+    }
+    std::int64_t watch_ms = 0;
+    if (r.get(node, "watch_interval_ms", watch_ms)) {
+        if (watch_ms < 0) r.fail("watch_interval_ms: must be 0 (off) or positive");
+        out.watch_interval = std::chrono::milliseconds(watch_ms);
     }
     r.millis(node, "connect_timeout_ms", out.connect_timeout);
     r.millis(node, "idle_timeout_ms", out.idle_timeout);

@@ -86,9 +86,14 @@ struct EgressSettings {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8444;
     std::string mode = "enforce";  // enforce | learn
+    bool mode_set = false;         // written in the config (learn needs an explicit request)
+    std::string learn_file;        // learn mode's record (JSON), rewritten per new host
     std::vector<EgressEndpointConfig> allowed_endpoints;
     std::vector<EgressBlocklistFile> blocklists;
     std::string approvals_dir;  // EgressApproval YAML files; empty = none
+    // How often blocklist files, the approvals directory and the manifest are checked for
+    // changes (mtime, size, inode); a change rebuilds the egress policy. 0 turns it off.
+    std::chrono::milliseconds watch_interval{1000};
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds idle_timeout{300'000};
     std::chrono::seconds max_tunnel_lifetime{3600};

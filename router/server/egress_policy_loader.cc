@@ -56,14 +56,50 @@ bool applies_to(const manifest::KarsSandbox& sb, const config::RouterConfig& cfg
            sb.metadata.namespace_name == cfg.sandbox_namespace;
 }
 
-Status load_manifest_endpoints(const config::RouterConfig& cfg,
-                               std::vector<manifest::Endpoint>& out) {
+// What the manifest's KarsSandbox says about egress for this sandbox.
+struct ManifestEgress {
+    std::vector<manifest::Endpoint> endpoints;
+    std::optional<manifest::EgressMode> mode;  // only when egressMode was written
+};
+
+Status load_manifest_egress(const config::RouterConfig& cfg, ManifestEgress& out) {
     if (cfg.manifest.empty()) return ok_status();
     auto m = manifest::load_manifest_file(cfg.manifest);
     if (!m.ok()) return m.error();
     for (const auto& sb : m->sandboxes) {
         if (!applies_to(sb, cfg)) continue;
-        for (const auto& ep : sb.network_policy.allowed_endpoints) out.push_back(ep);
+        for (const auto& ep : sb.network_policy.allowed_endpoints) out.endpoints.push_back(ep);
+        if (sb.network_policy.egress_mode_set) out.mode = sb.network_policy.egress_mode;
+    }
+    return ok_status();
+}
+
+// Learn mode fails open, so it needs an explicit request: the manifest's egressMode: Learn
+// or the config's egress.mode: learn. The CRD defaults egressMode to Learn; an absent field
+// is not a request. Two explicit settings that disagree are an error rather than a guess.
+Status choose_mode(const config::RouterConfig& cfg, const ManifestEgress& m,
+                   egress::EgressPolicy& policy) {
+    const bool config_learn = cfg.egress.mode_set && cfg.egress.mode == "learn";
+    const bool config_enforce = cfg.egress.mode_set && cfg.egress.mode == "enforce";
+    const bool manifest_learn = m.mode == manifest::EgressMode::kLearn;
+    const bool manifest_strict = m.mode == manifest::EgressMode::kStrict;
+    if ((config_learn && manifest_strict) || (config_enforce && manifest_learn)) {
+        return make_error("bad_config", "egress.mode: " + cfg.egress.mode +
+                                            " contradicts the manifest's networkPolicy.egressMode "
+                                            "for sandbox " +
+                                            cfg.sandbox_name + "; set one of them");
+    }
+    if (manifest_learn) {
+        policy.mode = egress::EgressMode::kLearn;
+        policy.mode_origin = "KarsSandbox networkPolicy.egressMode: Learn";
+    } else if (config_learn) {
+        policy.mode = egress::EgressMode::kLearn;
+        policy.mode_origin = "router config egress.mode: learn";
+    } else {
+        policy.mode = egress::EgressMode::kEnforce;
+        policy.mode_origin = manifest_strict  ? "KarsSandbox networkPolicy.egressMode: Strict"
+                             : config_enforce ? "router config egress.mode: enforce"
+                                              : "default";
     }
     return ok_status();
 }
@@ -116,8 +152,11 @@ Status load_approvals(const config::RouterConfig& cfg, egress::ApprovalSet& out)
 Result<std::shared_ptr<const egress::EgressPolicy>> build_egress_policy(
     const config::RouterConfig& cfg) {
     auto policy = std::make_shared<egress::EgressPolicy>();
-    policy->mode =
-        cfg.egress.mode == "learn" ? egress::EgressMode::kLearn : egress::EgressMode::kEnforce;
+    ManifestEgress from_manifest;
+    auto st = load_manifest_egress(cfg, from_manifest);
+    if (!st.ok()) return st.error();
+    st = choose_mode(cfg, from_manifest, *policy);
+    if (!st.ok()) return st.error();
 
     for (std::size_t i = 0; i < cfg.egress.allowed_endpoints.size(); ++i) {
         const auto& ep = cfg.egress.allowed_endpoints[i];
@@ -126,10 +165,7 @@ Result<std::shared_ptr<const egress::EgressPolicy>> build_egress_policy(
         if (!entry.ok()) return entry.error();
         policy->allowlist.add(std::move(*entry));
     }
-    std::vector<manifest::Endpoint> from_manifest;
-    auto st = load_manifest_endpoints(cfg, from_manifest);
-    if (!st.ok()) return st.error();
-    auto loaded = egress::Allowlist::load(from_manifest);
+    auto loaded = egress::Allowlist::load(from_manifest.endpoints);
     if (!loaded.ok()) return loaded.error();
     for (const auto& entry : loaded->entries()) policy->allowlist.add(entry);
 

@@ -136,6 +136,7 @@ struct EgressProxy::Impl {
             if (!d.allowed()) hooks.metrics->denial(hooks.sandbox, e.policy_kind);
         }
         bool ok = hooks.record ? hooks.record(std::move(e)) : false;
+        if (d.decided_by == egress::DecidedBy::kLearnMode && hooks.learned) hooks.learned(d);
         if (!d.allowed()) {
             spdlog::info("egress denied: {}", d.reason);
         }

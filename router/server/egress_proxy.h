@@ -51,6 +51,8 @@ struct EgressHooks {
     // Appends an audit entry; false means the log refused it (an allow is then refused).
     std::function<bool(audit::Event)> record;
     Metrics* metrics = nullptr;  // optional
+    // Called for each connection learn mode allowed, to keep the learn record (optional).
+    std::function<void(const egress::Decision&)> learned;
 };
 
 // Limits from the router config (`egress:` and `limits:` sections).

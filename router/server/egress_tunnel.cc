@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -40,7 +41,10 @@ struct TunnelState {
 };
 
 net::awaitable<void> pump(tcp::socket& from, tcp::socket& to, TunnelState& state) {
-    std::array<char, 16 * 1024> buf{};
+    // 64 KiB per direction: bulk transfers move in fewer, larger reads and writes (16 KiB
+    // reached about 0.6x of a direct connection, bench/egress-proxy). On the heap, so a
+    // coroutine frame stays small.
+    std::vector<char> buf(64 * 1024);
     while (true) {
         auto [rec, n] = co_await from.async_read_some(net::buffer(buf), kNoThrow);
         if (rec) {

@@ -137,6 +137,7 @@ std::shared_ptr<const Snapshot> RouterState::snapshot() const {
 }
 
 Status RouterState::reload() {
+    const std::lock_guard reload_lock(reload_mu_);
     auto next = build_snapshot(config_path_);
     if (!next.ok()) return next.error();
     auto old = snapshot();
@@ -154,6 +155,18 @@ Status RouterState::reload() {
     } else {
         apply(next.value());
     }
+    return ok_status();
+}
+
+Status RouterState::reload_egress() {
+    const std::lock_guard reload_lock(reload_mu_);
+    auto old = snapshot();
+    auto policy = build_egress_policy(old->config);
+    if (!policy.ok()) return policy.error();
+    auto next = std::make_shared<Snapshot>(*old);
+    next->egress_policy = std::move(*policy);
+    std::lock_guard lock(mu_);
+    snapshot_ = std::move(next);
     return ok_status();
 }
 

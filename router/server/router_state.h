@@ -64,6 +64,9 @@ public:
     std::shared_ptr<const Snapshot> snapshot() const;
     // Re-reads the config file; on error the old snapshot stays and the error is returned.
     Status reload();
+    // Rebuilds only the egress policy from the current config (blocklists, approvals,
+    // manifest changed on disk); on error the old policy stays and the error is returned.
+    Status reload_egress();
 
     const std::string& sandbox() const { return sandbox_; }
     budget::BudgetLedger& ledger() { return *ledger_; }
@@ -98,6 +101,7 @@ private:
     std::string config_path_;
     std::string sandbox_;  // fixed for the process: identity never changes on reload
     mutable std::mutex mu_;
+    std::mutex reload_mu_;  // one reload at a time, so a SIGHUP and a file change never race
     std::shared_ptr<const Snapshot> snapshot_;
     std::unique_ptr<budget::BudgetLedger> ledger_;
     std::unique_ptr<audit::AuditLog> audit_;

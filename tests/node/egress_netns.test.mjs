@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The kars authors
+//
+// Egress scenarios that need DNS: each file under netns/ runs in a user, network and mount
+// namespace of its own with a DNS server of the test's own (support/netns.mjs).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { runInNetns } from './support/netns.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+test('egress proxy against a DNS server of our own (rebinding, learn mode, kars egress)', () => {
+  const r = runInNetns(path.join(here, 'netns', 'egress_dns.mjs'));
+  assert.equal(r.status, 0, r.output);
+  assert.match(r.output, /ℹ fail 0/, r.output);
+  assert.doesNotMatch(r.output, /ℹ pass 0\n/, r.output);
+});
