@@ -11,8 +11,8 @@
 #include "cli/audit_cmd.h"
 #include "cli/credentials_cmd.h"
 #include "cli/dev_cmd.h"
-#include "cli/eval_cmd.h"
 #include "cli/egress_cmd.h"
+#include "cli/eval_cmd.h"
 
 namespace {
 constexpr int kExitUsage = 2;

@@ -19,8 +19,8 @@
 
 #include "router/server/egress_learn.h"
 #include "router/server/egress_proxy.h"
-#include "router/server/governance_routes.h"
 #include "router/server/egress_watch.h"
+#include "router/server/governance_routes.h"
 #include "router/server/http_server.h"
 #include "router/server/inference_routes.h"
 #include "router/server/logging.h"
