@@ -11,6 +11,8 @@
 #include "cli/audit_cmd.h"
 #include "cli/credentials_cmd.h"
 #include "cli/dev_cmd.h"
+#include "cli/exec_cmd.h"
+#include "cli/lifecycle_cmd.h"
 
 namespace {
 constexpr int kExitUsage = 2;
@@ -22,6 +24,8 @@ int main(int argc, char** argv) {
     kars::cli::register_audit_commands(app);
     kars::cli::register_credentials_commands(app);
     kars::cli::register_dev_command(app);
+    kars::cli::register_lifecycle_commands(app);
+    kars::cli::register_exec_commands(app);
 
     try {
         app.parse(argc, argv);
