@@ -195,11 +195,13 @@ void write_line(int fd, const std::string& line) {
     for (int sig : {SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE}) {
         signal(sig, SIG_IGN);
     }
-    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
     if (setns(plan.pidfd, plan.namespaces) < 0) {
         fail(plan.exec_report, "error", "setns",
              sys_error("setns", "pidfd of " + std::to_string(plan.spec->init.pid)));
     }
+    // After setns: entering a user namespace changes credentials, which clears the
+    // parent-death signal (prctl(2)).
+    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
     close(plan.pidfd);
     pid_t command = fork();
     if (command < 0) {
