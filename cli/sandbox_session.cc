@@ -115,7 +115,11 @@ Result<sandbox::ExitReport> run_session(const DevPlan& plan, const fs::path& run
     std::cout << std::flush;
     std::cerr << std::flush;
     auto launched = sandbox::launch(spec);
-    if (!launched.ok()) return launched.error();
+    if (!launched.ok()) {
+        record.end = SandboxEnd{"failed", 0, 0, launched.error().message, unix_now()};
+        (void)record_or_warn(run_dir, record);
+        return launched.error();
+    }
     sandbox::Sandbox sandbox = std::move(*launched);
     g_supervisor = sandbox.supervisor_pid();
     if (g_stop_requested) (void)sandbox.terminate();
