@@ -364,6 +364,22 @@ TEST_F(LifecycleTest, KilledDevProcessLeavesARecordedEnd) {
     EXPECT_EQ(kars("destroy " + name_).exit_code, 0);
 }
 
+// `kars connect` on a terminal: the shell gets a fresh pty (isatty holds inside), is the
+// sandbox's, and its exit status comes back. script(1) provides the caller's terminal.
+TEST_F(LifecycleTest, ConnectGivesAShellOnAPty) {
+    if (!fs::exists("/usr/bin/script")) GTEST_SKIP() << "script(1) is not installed";
+    ASSERT_EQ(start_detached(sleeping_manifest(name_)).exit_code, 0);
+    const std::string connect =
+        "HOME=" + (dir_ / "home").string() + " " + KARS_BIN_DIR + "/kars connect " + name_;
+    const CmdResult r = run_shell(
+        "{ (sleep 0.5; echo \"tty -s && echo ON_\\\"\\\"PTY; echo X\\$((6*7)) \\$(hostname)\"; "
+        "sleep 0.3; echo \"exit 5\") | script -qec \"" +
+        connect + "\" /dev/null; }");
+    EXPECT_EQ(r.exit_code, 5) << r.output;
+    EXPECT_TRUE(contains(r.output, "ON_PTY")) << r.output;
+    EXPECT_TRUE(contains(r.output, "X42 " + name_)) << r.output;
+}
+
 // `kars logs -f` returns once the sandbox ends, with everything the agent wrote.
 TEST_F(LifecycleTest, LogsFollowEndsWithTheSandbox) {
     std::string manifest = sleeping_manifest(name_);
