@@ -88,7 +88,7 @@ int start_failure_code(const Error& e) {
     return sandbox::kJoinSetupFailedExit;
 }
 
-int run_plain(const std::string& verb, sandbox::JoinSpec spec) {
+int run_plain(const std::string& verb, const sandbox::JoinSpec& spec) {
     std::cout << std::flush;
     auto joined = sandbox::join_sandbox(spec);
     if (!joined.ok()) fail(verb, joined.error().message, start_failure_code(joined.error()));

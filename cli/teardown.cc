@@ -52,6 +52,7 @@ void send(const HeldProcess& p, int sig) {
 bool wait_all_exited(std::vector<HeldProcess>& held, Clock::time_point deadline) {
     for (;;) {
         std::vector<pollfd> fds;
+        fds.reserve(held.size());
         for (const auto& p : held) fds.push_back({p.pidfd, POLLIN, 0});
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
