@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/private_files.h"
+
 namespace kars::cli {
 namespace {
 
@@ -22,41 +24,6 @@ std::string trim(std::string s) {
     if (first == std::string::npos) return "";
     const auto last = s.find_last_not_of(" \t\r\n");
     return s.substr(first, last - first + 1);
-}
-
-// mkdir -p with 0700 on every directory we create, and 0700 forced on the leaf: the
-// credentials directory must not be listable by other users even if it existed before.
-Status make_private_dir(const fs::path& dir) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) {
-        return make_error("io_error", "cannot create " + dir.string() + ": " + ec.message());
-    }
-    if (chmod(dir.c_str(), 0700) != 0) {
-        return make_error("io_error", "chmod 0700 " + dir.string() + ": " + std::strerror(errno));
-    }
-    return ok_status();
-}
-
-// Writes via a temporary file created 0600 with O_EXCL, then rename(2): the key is never in
-// a file with wider permissions, and a reader never sees a half-written key.
-Status write_private_file(const fs::path& path, const std::string& content) {
-    const fs::path tmp = path.string() + ".tmp." + std::to_string(getpid());
-    const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        return make_error("io_error",
-                          "cannot create " + tmp.string() + ": " + std::strerror(errno));
-    }
-    const bool written =
-        write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-        fsync(fd) == 0;
-    close(fd);
-    if (!written || rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        unlink(tmp.c_str());
-        return make_error("io_error", "cannot write " + path.string() + ": " + why);
-    }
-    return ok_status();
 }
 
 }  // namespace

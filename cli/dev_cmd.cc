@@ -2,10 +2,12 @@
 // Copyright (c) 2026 The kars authors
 #include "cli/dev_cmd.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -16,8 +18,13 @@
 #include <memory>
 #include <string>
 
+#include "cli/credential_store.h"
 #include "cli/dev_plan.h"
+#include "cli/private_files.h"
 #include "cli/router_process.h"
+#include "cli/run_record.h"
+#include "cli/sandbox_session.h"
+#include "cli/teardown.h"
 #include "sandbox/launcher.h"
 
 namespace kars::cli {
@@ -26,12 +33,13 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kExitFailed = 1;
-constexpr auto kRouterStartTimeout = std::chrono::seconds(15);
-constexpr auto kRouterStopGrace = std::chrono::seconds(10);
+
+constexpr auto kReclaimGrace = std::chrono::milliseconds(2000);
 
 struct DevFlags {
     DevOptions options;
     bool dry_run = false;
+    bool detach = false;
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -89,69 +97,157 @@ void dry_run(const DevFlags& flags, const DevPlan& plan) {
               << plan.spec.argv.front() << " would run)\n";
 }
 
-volatile std::sig_atomic_t g_supervisor = 0;
-
-// ^C or SIGTERM to kars dev: end the sandbox; the normal path then stops the router and
-// reports. kill(2) is async-signal-safe.
-void forward_stop(int) {
-    if (g_supervisor > 0) kill(static_cast<pid_t>(g_supervisor), SIGTERM);
+// A name is one sandbox at a time. A record left by an ended sandbox is torn down first
+// (that also clears what a crash may have left behind), so reusing a name just works.
+Result<fs::path> claim_run_dir(const std::string& name) {
+    auto dir = run_dir(name);
+    if (!dir.ok()) return dir.error();
+    std::error_code ec;
+    if (fs::exists(*dir, ec)) {
+        auto previous = read_run_record(*dir);
+        if (previous.ok()) {
+            const ObservedState seen = observe(*previous, *dir);
+            if (!seen.ended()) {
+                return make_error("name_in_use",
+                                  "sandbox " + name + " is already " + seen.state +
+                                      " (kars dev pid " + std::to_string(previous->dev.pid) +
+                                      "); `kars destroy " + name + "` first, or pick --name");
+            }
+            auto cleared = tear_down(*dir, *previous, kReclaimGrace);
+            if (!cleared.ok()) return cleared.error();
+        } else {
+            fs::remove_all(*dir, ec);
+        }
+    }
+    auto home = kars_home();
+    if (!home.ok()) return home.error();
+    for (const fs::path& d : {*home, dir->parent_path(), *dir}) {
+        if (auto st = make_private_dir(d); !st.ok()) return st.error();
+    }
+    return *dir;
 }
 
-void install_stop_handlers(pid_t supervisor) {
-    g_supervisor = supervisor;
-    struct sigaction sa {};
-    sa.sa_handler = forward_stop;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGHUP, &sa, nullptr);
+RunRecord initial_record(const DevPlan& plan, const fs::path& dir, bool detached) {
+    RunRecord r;
+    r.name = plan.name;
+    r.manifest = plan.manifest;
+    r.state_dir = plan.state_dir;
+    r.audit_log = plan.audit_log;
+    r.router_log = plan.router_log;
+    r.detached = detached;
+    if (detached) {
+        r.agent_log = dir / "agent.log";
+        r.dev_log = dir / "dev.log";
+    }
+    r.created_at = unix_now();
+    r.dev = sandbox::read_process_identity(getpid()).value_or(sandbox::ProcessIdentity{});
+    return r;
 }
 
-int run_foreground(const DevPlan& plan) {
-    const fs::path router = router_binary();
-    require(write_state_dir(plan));
-    require(check_router_config(router, plan.router_config));
+int exit_code_of(const sandbox::ExitReport& report) {
+    return report.signaled ? 128 + report.signal : report.exit_code;
+}
 
-    // launch() forks; anything buffered would be written twice.
+int run_foreground(const DevPlan& plan, const fs::path& dir) {
+    RunRecord record = initial_record(plan, dir, false);
+    require(write_run_record(dir, record));
+    auto report = run_session(plan, dir, record, SessionIo{0, 1, 2}, [&](const RunRecord& r) {
+        std::cerr << "kars dev: sandbox " << plan.name << " running (supervisor pid "
+                  << r.supervisor.pid << ", router pid " << r.router.pid
+                  << "); agent output follows\n";
+    });
+    if (!report.ok()) fail(report.error().message);
+    std::cerr << "kars dev: agent " << report->describe() << "; router stopped; audit log "
+              << plan.audit_log.string() << "\n";
+    return exit_code_of(*report);
+}
+
+int open_or_die(const fs::path& path, int flags) {
+    const int fd = open(path.c_str(), flags | O_CLOEXEC, 0600);
+    if (fd < 0) _exit(kExitFailed);
+    return fd;
+}
+
+// The detached process: a new session with no terminal, its own messages in dev.log and the
+// agent's output in agent.log. It tells the waiting `kars dev` "ok" or the error over
+// `ready`, then stays as the owner of the sandbox and the router until the agent ends.
+[[noreturn]] void run_detached_child(const DevPlan& plan, const fs::path& dir, int ready) {
+    setsid();
+    RunRecord record = initial_record(plan, dir, true);
+    const int null_fd = open_or_die("/dev/null", O_RDONLY);
+    const int dev_log = open_or_die(record.dev_log, O_WRONLY | O_CREAT | O_APPEND);
+    const int agent_log = open_or_die(record.agent_log, O_WRONLY | O_CREAT | O_APPEND);
+    dup2(null_fd, 0);
+    dup2(dev_log, 1);
+    dup2(dev_log, 2);
+    // Closed once "ok" is sent; -1 then, so a later message cannot reach a reused fd number.
+    auto tell = [&ready](const std::string& line) {
+        if (ready < 0) return;
+        std::string text = line;
+        std::replace(text.begin(), text.end(), '\n', ' ');
+        text += "\n";
+        (void)!write(ready, text.data(), text.size());
+        close(ready);
+        ready = -1;
+    };
+    int code = kExitFailed;
+    try {
+        Status st = write_run_record(dir, record);
+        auto report = st.ok()
+                          ? run_session(plan, dir, record, SessionIo{null_fd, agent_log, agent_log},
+                                        [&](const RunRecord&) { tell("ok"); })
+                          : Result<sandbox::ExitReport>(st.error());
+        if (report.ok()) {
+            std::cerr << "kars dev: agent " << report->describe() << "\n";
+            code = exit_code_of(*report);
+        } else {
+            tell("error " + report.error().message);
+            std::cerr << "kars dev: " << report.error().message << "\n";
+        }
+    } catch (const std::exception& e) {
+        tell(std::string("error ") + e.what());
+    }
     std::cout << std::flush;
     std::cerr << std::flush;
-    auto launched = sandbox::launch(plan.spec);
-    if (!launched.ok()) fail(launched.error().message);
-    sandbox::Sandbox sandbox = std::move(*launched);
-    install_stop_handlers(sandbox.supervisor_pid());
+    _exit(code);
+}
 
-    // fds[0] is 127.0.0.1:8443 inside the sandbox (inference), fds[1] is :8444 (the egress
-    // proxy, the agent's HTTPS_PROXY); the router serves both from outside.
-    std::vector<int> fds = sandbox.release_listen_fds();
-    RouterProcess router_process;
-    const Status started =
-        fds.empty()
-            ? make_error("no_listener", "the sandbox returned no listening sockets")
-            : router_process.start(router, plan.router_config, fds[0], fds.size() > 1 ? fds[1] : -1,
-                                   plan.router_log, kRouterStartTimeout);
-    for (int fd : fds) close(fd);  // the router holds its own copies
-    if (!started.ok()) {
-        (void)sandbox.terminate();
-        (void)sandbox.wait();
-        fail(started.error().message);
+int run_detached(const DevPlan& plan, const fs::path& dir) {
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) != 0) fail(std::string("pipe2: ") + std::strerror(errno));
+    std::cout << std::flush;
+    std::cerr << std::flush;
+    const pid_t child = fork();
+    if (child < 0) fail(std::string("fork: ") + std::strerror(errno));
+    if (child == 0) {
+        close(ready[0]);
+        run_detached_child(plan, dir, ready[1]);
     }
-    write_file(plan.state_dir / "router.pid", std::to_string(router_process.pid()) + "\n");
-    write_file(plan.state_dir / "supervisor.pid", std::to_string(sandbox.supervisor_pid()) + "\n");
-    std::cerr << "kars dev: sandbox " << plan.name << " running (supervisor pid "
-              << sandbox.supervisor_pid() << ", router pid " << router_process.pid()
-              << "); agent output follows\n";
-
-    auto report = sandbox.wait();
-    g_supervisor = 0;
-    const int router_status = router_process.stop(kRouterStopGrace);
-    std::error_code ec;
-    fs::remove(plan.state_dir / "router.pid", ec);
-    fs::remove(plan.state_dir / "supervisor.pid", ec);
-    if (!report.ok()) fail("lost track of the sandbox: " + report.error().message);
-    std::cerr << "kars dev: agent " << report->describe() << "; router stopped (status "
-              << router_status << "); audit log " << plan.audit_log.string() << "\n";
-    return report->signaled ? 128 + report->signal : report->exit_code;
+    close(ready[1]);
+    // One line, not EOF: the supervisor is a fork of the detached process and holds a copy
+    // of the write end for as long as the sandbox runs.
+    std::string answer;
+    char c = 0;
+    ssize_t n = 0;
+    while ((n = read(ready[0], &c, 1)) == 1 || (n < 0 && errno == EINTR)) {
+        if (n != 1) continue;
+        if (c == '\n') break;
+        answer.push_back(c);
+    }
+    close(ready[0]);
+    if (answer != "ok") {
+        fail(answer.rfind("error ", 0) == 0
+                 ? answer.substr(6)
+                 : "the detached kars dev died while starting; see " + (dir / "dev.log").string());
+    }
+    auto record = read_run_record(dir);
+    std::cout << "sandbox " << plan.name << " running in the background (kars dev pid " << child;
+    if (record.ok()) std::cout << ", supervisor pid " << record->supervisor.pid;
+    std::cout << ")\n"
+              << "  kars status " << plan.name << "     kars logs " << plan.name << " -f\n"
+              << "  kars exec " << plan.name << " -- CMD   kars connect " << plan.name << "\n"
+              << "  kars destroy " << plan.name << "\n";
+    return 0;
 }
 
 void run(const DevFlags& flags) {
@@ -163,7 +259,11 @@ void run(const DevFlags& flags) {
         return;
     }
     if (!plan->launch_blocker.empty()) fail(plan->launch_blocker);
-    const int rc = run_foreground(*plan);
+    require(write_state_dir(*plan));
+    require(check_router_config(router_binary(), plan->router_config));
+    auto dir = claim_run_dir(plan->name);
+    if (!dir.ok()) fail(dir.error().message);
+    const int rc = flags.detach ? run_detached(*plan, *dir) : run_foreground(*plan, *dir);
     if (rc != 0) throw CLI::RuntimeError(rc);
 }
 
@@ -171,7 +271,7 @@ void run(const DevFlags& flags) {
 
 void register_dev_command(CLI::App& app) {
     auto flags = std::make_shared<DevFlags>();
-    CLI::App* dev = app.add_subcommand("dev", "run a sandbox in the foreground, router beside it");
+    CLI::App* dev = app.add_subcommand("dev", "run a sandbox with its router beside it");
     dev->add_option("-f,--file", flags->options.manifest, "manifest with one KarsSandbox")
         ->required()
         ->check(CLI::ExistingFile);
@@ -186,6 +286,9 @@ void register_dev_command(CLI::App& app) {
                     "(default ~/.kars/sandboxes/NAME)");
     dev->add_flag("--allow-degraded", flags->options.allow_degraded,
                   "run without user namespaces or Landlock when the kernel lacks them");
+    dev->add_flag("-d,--detach", flags->detach,
+                  "leave the sandbox running in the background and return once the agent "
+                  "runs; its output goes to `kars logs NAME`");
     dev->add_flag("--dry-run", flags->dry_run,
                   "validate the manifest and router configuration, print the plan, start "
                   "nothing");

@@ -13,6 +13,8 @@
 #include "cli/dev_cmd.h"
 #include "cli/egress_cmd.h"
 #include "cli/eval_cmd.h"
+#include "cli/exec_cmd.h"
+#include "cli/lifecycle_cmd.h"
 
 namespace {
 constexpr int kExitUsage = 2;
@@ -26,6 +28,8 @@ int main(int argc, char** argv) {
     kars::cli::register_dev_command(app);
     kars::cli::register_eval_commands(app);
     kars::cli::register_egress_commands(app);
+    kars::cli::register_lifecycle_commands(app);
+    kars::cli::register_exec_commands(app);
 
     try {
         app.parse(argc, argv);

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The kars authors
 #include "sandbox/contain.h"
 
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -43,6 +44,25 @@ Status wait_for_supervisor(int go_read) {
         return setup_error("the supervisor went away before the sandbox started");
     }
     close(go_read);
+    return ok_status();
+}
+
+// The kernel clears the parent-death signal whenever the credentials change (commit_creds()
+// in kernel/cred.c; prctl(2), PR_SET_PDEATHSIG), and PID 1 changes them twice (namespace
+// root, then the agent's uid). Without re-arming it, a killed supervisor would leave the
+// sandbox running with nobody to tear it down. A supervisor that died before this point is
+// seen as the status pipe losing its reader (poll(2) reports POLLERR on the write end).
+Status rearm_supervisor_death(int status_write) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+        return sys_error("prctl", "PR_SET_PDEATHSIG");
+    }
+    pollfd p{status_write, POLLOUT, 0};
+    if (poll(&p, 1, 0) < 0) {
+        return sys_error("poll", "status pipe");
+    }
+    if ((p.revents & (POLLERR | POLLHUP)) != 0) {
+        return setup_error("the supervisor went away while the sandbox was being set up");
+    }
     return ok_status();
 }
 
@@ -100,31 +120,6 @@ Status build_filesystem(const SandboxSpec& spec) {
     return ok_status();
 }
 
-// Limits only ever go down: the host lacks CAP_SYS_RESOURCE in our user namespace, and a
-// sandbox should not get more than its launcher had anyway.
-Status apply_rlimits(const ResourceLimits& limits) {
-    auto lower = [](int resource, rlim_t value, const char* name) -> Status {
-        rlimit current{};
-        if (getrlimit(resource, &current) < 0) {
-            return sys_error("getrlimit", name);
-        }
-        rlimit wanted{std::min(value, current.rlim_max), std::min(value, current.rlim_max)};
-        if (setrlimit(resource, &wanted) < 0) {
-            return sys_error("setrlimit", name);
-        }
-        return ok_status();
-    };
-    if (auto s = lower(RLIMIT_CORE, 0, "RLIMIT_CORE"); !s) {
-        return s;  // a core dump would land the agent's memory (secrets) on disk
-    }
-    if (limits.open_files != 0) {
-        if (auto s = lower(RLIMIT_NOFILE, limits.open_files, "RLIMIT_NOFILE"); !s) {
-            return s;
-        }
-    }
-    return ok_status();
-}
-
 // setsid(2): a new session has no controlling terminal, so the agent cannot reach the
 // caller's terminal through /dev/tty or job-control signals.
 Status start_new_session() {
@@ -142,33 +137,6 @@ Status apply_seccomp(const ChildPlan& plan) {
         }
     }
     return load_mandatory_filter();
-}
-
-std::string find_executable(const std::string& name, const std::vector<std::string>& envp) {
-    if (name.find('/') != std::string::npos) {
-        return name;
-    }
-    std::string path = "/usr/local/bin:/usr/bin:/bin";
-    for (const auto& e : envp) {
-        if (e.rfind("PATH=", 0) == 0) {
-            path = e.substr(5);
-        }
-    }
-    size_t start = 0;
-    while (start <= path.size()) {
-        size_t end = path.find(':', start);
-        std::string dir =
-            path.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-        if (access(candidate.c_str(), X_OK) == 0) {
-            return candidate;
-        }
-        if (end == std::string::npos) {
-            break;
-        }
-        start = end + 1;
-    }
-    return name;
 }
 
 [[noreturn]] void exec_agent(const ChildPlan& plan, int control) {
@@ -227,6 +195,58 @@ std::string find_executable(const std::string& name, const std::vector<std::stri
 
 }  // namespace
 
+std::string find_executable(const std::string& name, const std::vector<std::string>& envp) {
+    if (name.find('/') != std::string::npos) {
+        return name;
+    }
+    std::string path = "/usr/local/bin:/usr/bin:/bin";
+    for (const auto& e : envp) {
+        if (e.rfind("PATH=", 0) == 0) {
+            path = e.substr(5);
+        }
+    }
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find(':', start);
+        std::string dir =
+            path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+        if (access(candidate.c_str(), X_OK) == 0) {
+            return candidate;
+        }
+        if (end == std::string::npos) {
+            break;
+        }
+        start = end + 1;
+    }
+    return name;
+}
+
+// Limits only ever go down: the host lacks CAP_SYS_RESOURCE in our user namespace, and a
+// sandbox should not get more than its launcher had anyway.
+Status apply_rlimits(const ResourceLimits& limits) {
+    auto lower = [](int resource, rlim_t value, const char* name) -> Status {
+        rlimit current{};
+        if (getrlimit(resource, &current) < 0) {
+            return sys_error("getrlimit", name);
+        }
+        rlimit wanted{std::min(value, current.rlim_max), std::min(value, current.rlim_max)};
+        if (setrlimit(resource, &wanted) < 0) {
+            return sys_error("setrlimit", name);
+        }
+        return ok_status();
+    };
+    if (auto s = lower(RLIMIT_CORE, 0, "RLIMIT_CORE"); !s) {
+        return s;  // a core dump would land the agent's memory (secrets) on disk
+    }
+    if (limits.open_files != 0) {
+        if (auto s = lower(RLIMIT_NOFILE, limits.open_files, "RLIMIT_NOFILE"); !s) {
+            return s;
+        }
+    }
+    return ok_status();
+}
+
 void run_sandbox_child(const ChildPlan& plan, ChildChannels channels) {
     const SandboxSpec& spec = *plan.spec;
     int control = channels.control;
@@ -253,6 +273,7 @@ void run_sandbox_child(const ChildPlan& plan, ChildChannels channels) {
         {"rlimits", [&] { return apply_rlimits(spec.limits); }},
         {"session", [] { return start_new_session(); }},
         {"caps", [&] { return drop_capabilities(spec.uid, spec.gid); }},
+        {"parent_death", [&] { return rearm_supervisor_death(channels.status_write); }},
         {"no_new_privs", [] { return set_no_new_privs(); }},
         {"landlock",
          [&] {

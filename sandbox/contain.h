@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "sandbox/sandbox_spec.h"
 #include "sandbox/seccomp_profile.h"
 
@@ -30,6 +31,14 @@ struct ChildChannels {
 // The exit code of the sandbox's PID 1 when a setup step failed (the message went to the
 // caller over the control channel).
 inline constexpr int kSetupFailedExit = 125;
+
+// The path execve should get for argv[0]: as is when it holds a '/', else the first match in
+// the PATH of envp (default /usr/local/bin:/usr/bin:/bin); argv[0] itself when none matches.
+std::string find_executable(const std::string& name, const std::vector<std::string>& envp);
+
+// Lowers RLIMIT_CORE to 0 and RLIMIT_NOFILE to limits.open_files (never raises a limit).
+// Also used for commands joined to a running sandbox (join.h).
+Status apply_rlimits(const ResourceLimits& limits);
 
 // Never returns: runs every step, execs the agent in a child and stays as its reaper.
 [[noreturn]] void run_sandbox_child(const ChildPlan& plan, ChildChannels channels);

@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 
@@ -38,7 +39,8 @@ void close_fds(std::vector<int>& fds) {
 
 // Reads the control channel until it closes: that happens when the agent's execve
 // succeeded (the channel is O_CLOEXEC) and PID 1 closed its copy, or when the sandbox died.
-Result<std::vector<int>> await_agent_start(int control, std::vector<std::string>* warnings) {
+Result<std::vector<int>> await_agent_start(int control, std::vector<std::string>* warnings,
+                                           SandboxLocation* location) {
     std::vector<int> fds;
     std::optional<std::string> error;
     for (;;) {
@@ -52,6 +54,10 @@ Result<std::vector<int>> await_agent_start(int control, std::vector<std::string>
         }
         if (message->tag == "sockets") {
             fds = std::move(message->fds);
+        } else if (message->tag.rfind("init ", 0) == 0) {
+            location->init_pid = static_cast<pid_t>(std::atoi(message->tag.c_str() + 5));
+        } else if (message->tag.rfind("cgroup ", 0) == 0) {
+            location->cgroup_dirs.push_back(message->tag.substr(7));
         } else if (message->tag.rfind("warn ", 0) == 0) {
             warnings->push_back(message->tag.substr(5));
         } else if (message->tag.rfind("error ", 0) == 0 && !error) {
@@ -67,7 +73,24 @@ Result<std::vector<int>> await_agent_start(int control, std::vector<std::string>
 
 }  // namespace
 
+ExitReport exit_report_from_status(int wait_status) {
+    ExitReport report;
+    if (WIFSIGNALED(wait_status)) {
+        report.signaled = true;
+        report.signal = WTERMSIG(wait_status);
+    } else {
+        report.exit_code = WEXITSTATUS(wait_status);
+    }
+    return report;
+}
+
 std::string ExitReport::describe() const {
+    if (supervisor_lost) {
+        return signaled ? std::string("lost: the supervisor was killed by signal ") +
+                              std::to_string(signal) + " (" + strsignal(signal) + ")"
+                        : "lost: the supervisor exited with code " + std::to_string(exit_code) +
+                              " without a report";
+    }
     if (signaled) {
         return std::string("killed by signal ") + std::to_string(signal) + " (" +
                strsignal(signal) + ")";
@@ -172,12 +195,14 @@ Result<Sandbox> launch(const SandboxSpec& spec) {
     close(control[1]);
     close(report[1]);
 
-    auto fds = await_agent_start(control[0], &warnings);
+    SandboxLocation location;
+    auto fds = await_agent_start(control[0], &warnings, &location);
     close(control[0]);
     for (const auto& w : warnings) {
         spdlog::warn("sandbox {}: {}", spec.name, w);
     }
-    Sandbox sandbox(supervisor, report[0], fds ? std::move(*fds) : std::vector<int>{}, warnings);
+    Sandbox sandbox(supervisor, report[0], fds ? std::move(*fds) : std::vector<int>{}, warnings,
+                    std::move(location));
     if (!fds) {
         (void)sandbox.wait();  // reap the supervisor; the cgroup is already gone
         return fds.error();
@@ -186,17 +211,19 @@ Result<Sandbox> launch(const SandboxSpec& spec) {
 }
 
 Sandbox::Sandbox(pid_t supervisor, int report_fd, std::vector<int> listen_fds,
-                 std::vector<std::string> warnings)
+                 std::vector<std::string> warnings, SandboxLocation location)
     : supervisor_(supervisor),
       report_fd_(report_fd),
       listen_fds_(std::move(listen_fds)),
-      warnings_(std::move(warnings)) {}
+      warnings_(std::move(warnings)),
+      location_(std::move(location)) {}
 
 Sandbox::Sandbox(Sandbox&& other) noexcept
     : supervisor_(other.supervisor_),
       report_fd_(other.report_fd_),
       listen_fds_(std::move(other.listen_fds_)),
       warnings_(std::move(other.warnings_)),
+      location_(std::move(other.location_)),
       waited_(other.waited_) {
     other.supervisor_ = -1;
     other.report_fd_ = -1;
@@ -214,6 +241,7 @@ Sandbox& Sandbox::operator=(Sandbox&& other) noexcept {
         report_fd_ = other.report_fd_;
         listen_fds_ = std::move(other.listen_fds_);
         warnings_ = std::move(other.warnings_);
+        location_ = std::move(other.location_);
         waited_ = other.waited_;
         other.supervisor_ = -1;
         other.report_fd_ = -1;
@@ -271,18 +299,13 @@ Result<ExitReport> Sandbox::wait() {
     retry_eintr([&] { return waitpid(supervisor_, &supervisor_status, 0); });
     waited_ = true;
     if (text.rfind("exit ", 0) != 0) {
-        return launch_error("the supervisor died without a report (" +
-                            std::to_string(supervisor_status) + ")");
+        // Killed before it could report: the sandbox died with it (PR_SET_PDEATHSIG in
+        // contain.cc), but nobody removed the cgroups.
+        ExitReport lost = exit_report_from_status(supervisor_status);
+        lost.supervisor_lost = true;
+        return lost;
     }
-    int status = std::stoi(text.substr(5));
-    ExitReport report;
-    if (WIFSIGNALED(status)) {
-        report.signaled = true;
-        report.signal = WTERMSIG(status);
-    } else {
-        report.exit_code = WEXITSTATUS(status);
-    }
-    return report;
+    return exit_report_from_status(std::atoi(text.c_str() + 5));
 }
 
 }  // namespace kars::sandbox

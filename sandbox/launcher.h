@@ -23,20 +23,31 @@
 
 namespace kars::sandbox {
 
-// How the agent ended.
+// How the agent ended. When the supervisor itself died before reporting (it was killed),
+// supervisor_lost is set and signaled/exit_code describe the supervisor's own end instead.
 struct ExitReport {
     bool signaled = false;
     int exit_code = 0;  // when !signaled
     int signal = 0;     // when signaled
+    bool supervisor_lost = false;
     std::string describe() const;
 };
+
+// Where a running sandbox lives on the host, for tools that join or tear it down later.
+struct SandboxLocation {
+    pid_t init_pid = -1;                   // the sandbox's PID 1, as the host sees it
+    std::vector<std::string> cgroup_dirs;  // its cgroup leaves; empty without cgroups
+};
+
+// Decodes a wait status as the supervisor reports it.
+ExitReport exit_report_from_status(int wait_status);
 
 // A running sandbox. Move-only; destroying a handle that was not waited for terminates the
 // sandbox and waits for its teardown.
 class Sandbox {
 public:
     Sandbox(pid_t supervisor, int report_fd, std::vector<int> listen_fds,
-            std::vector<std::string> warnings);
+            std::vector<std::string> warnings, SandboxLocation location);
     Sandbox(Sandbox&& other) noexcept;
     Sandbox& operator=(Sandbox&& other) noexcept;
     Sandbox(const Sandbox&) = delete;
@@ -44,6 +55,7 @@ public:
     ~Sandbox();
 
     pid_t supervisor_pid() const { return supervisor_; }
+    const SandboxLocation& location() const { return location_; }
 
     // Listening sockets created in the sandbox's network namespace, in spec order. The
     // handle owns them until release_listen_fds().
@@ -54,7 +66,8 @@ public:
     const std::vector<std::string>& warnings() const { return warnings_; }
 
     // Blocks until the agent has exited and the sandbox is torn down (no process, cgroup
-    // removed).
+    // removed). A supervisor that died without a report (killed) yields supervisor_lost;
+    // its cgroups may then remain for the caller to remove.
     Result<ExitReport> wait();
 
     // Asks the supervisor to kill the sandbox (SIGKILL to its PID 1); wait() still reports.
@@ -67,6 +80,7 @@ private:
     int report_fd_ = -1;
     std::vector<int> listen_fds_;
     std::vector<std::string> warnings_;
+    SandboxLocation location_;
     bool waited_ = false;
 };
 

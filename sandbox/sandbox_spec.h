@@ -56,6 +56,9 @@ struct SandboxSpec {
     std::vector<ListenSocketSpec> listen_sockets{{"127.0.0.1", 8443, 128},
                                                  {"127.0.0.1", 8444, 128}};
     std::string working_dir = "/sandbox";
+    // When set, the supervisor writes "exit <wait status>" here once the sandbox is torn
+    // down, so the end is on record even when the caller of launch() died first.
+    std::string exit_record_path;
     int stdin_fd = 0;  // caller fds that become the agent's 0, 1, 2
     int stdout_fd = 1;
     int stderr_fd = 2;

@@ -25,6 +25,35 @@ void report_exit(int report, int wait_status) {
     (void)!write(report, line.data(), line.size());
 }
 
+// The same line, in a file: the caller of launch() may be gone (SIGKILL) by the time the
+// sandbox ends, and `kars status` still has to say how it ended. Written through a rename so
+// a reader never sees half a line.
+void record_exit(const std::string& path, int wait_status) {
+    if (path.empty()) {
+        return;
+    }
+    const std::string partial = path + ".partial";
+    int fd = open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return;
+    }
+    std::string line = "exit " + std::to_string(wait_status) + "\n";
+    bool written = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    close(fd);
+    if (written) {
+        (void)rename(partial.c_str(), path.c_str());
+    }
+}
+
+// Tells the caller where the sandbox lives, so tools that outlive this launch (`kars exec`,
+// `kars destroy`) can find its namespaces and cgroups.
+void announce_sandbox(int control, pid_t child, const CgroupPlan& cgroups) {
+    (void)send_message(control, "init " + std::to_string(child), {});
+    for (const auto& leaf : cgroups.leaf_dirs) {
+        (void)send_message(control, "cgroup " + leaf, {});
+    }
+}
+
 [[noreturn]] void give_up(SupervisorChannels channels, const CgroupPlan* cgroups,
                           const std::string& message) {
     (void)send_message(channels.control, "error supervisor: " + message, {});
@@ -124,6 +153,7 @@ void run_supervisor(const ChildPlan& plan, bool use_user_namespace, pid_t caller
         waitpid(child, nullptr, 0);
         give_up(channels, &*cgroups, ready.error().message);
     }
+    announce_sandbox(channels.control, child, *cgroups);
     (void)!write(go[1], "g", 1);
     close(go[1]);
     close(channels.control);
@@ -132,7 +162,9 @@ void run_supervisor(const ChildPlan& plan, bool use_user_namespace, pid_t caller
     int agent_status = 0;
     ssize_t n = read(status[0], &agent_status, sizeof(agent_status));
     (void)remove_cgroups(*cgroups);
-    report_exit(channels.report, n == sizeof(agent_status) ? agent_status : init_status);
+    const int final_status = n == sizeof(agent_status) ? agent_status : init_status;
+    record_exit(plan.spec->exit_record_path, final_status);
+    report_exit(channels.report, final_status);
     _exit(0);
 }
 

@@ -8,8 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "sandbox/cgroups.h"
 #include "tests/sandbox/sandbox_test_support.h"
@@ -207,6 +210,48 @@ TEST(Launcher, RejectsBadSpecs) {
     spec.seccomp_profile_path.clear();
     auto sandbox = launch(spec);
     EXPECT_FALSE(sandbox.ok());
+}
+
+}  // namespace
+}  // namespace kars::sandbox
+
+namespace kars::sandbox {
+namespace {
+
+bool process_gone_within(pid_t pid, int millis) {
+    for (int waited = 0; waited < millis; waited += 10) {
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+        const auto paren = text.rfind(')');
+        if (paren == std::string::npos || text[paren + 2] == 'Z') {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+
+// The sandbox's PID 1 changes credentials during setup, which clears its parent-death
+// signal; it must be re-armed, or a SIGKILL'ed supervisor leaves the sandbox running.
+TEST(Launcher, KilledSupervisorTakesTheSandboxWithIt) {
+    testing::CapturedSpec c({"/bin/sleep", "100"});
+    auto sandbox = launch(c.spec);
+    ASSERT_TRUE(sandbox.ok()) << sandbox.error().message;
+    const pid_t init = sandbox->location().init_pid;
+    ASSERT_GT(init, 0);
+    ASSERT_EQ(kill(sandbox->supervisor_pid(), SIGKILL), 0);
+    auto report = sandbox->wait();
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->supervisor_lost);
+    EXPECT_TRUE(report->signaled);
+    EXPECT_EQ(report->signal, SIGKILL);
+    EXPECT_TRUE(process_gone_within(init, 2000)) << "sandbox PID 1 outlived its supervisor";
+    for (const auto& dir : sandbox->location().cgroup_dirs) {
+        for (int i = 0; i < 200 && rmdir(dir.c_str()) != 0 && errno == EBUSY; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+    }
 }
 
 }  // namespace
