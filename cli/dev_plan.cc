@@ -245,7 +245,10 @@ void add_notes(const manifest::KarsSandbox& sb, DevPlan& plan) {
             sb.network_policy.allowed_endpoints.size()));
     }
     if (sb.governance && sb.governance->enabled) {
-        plan.notes.push_back("governance (tool policy, MCP servers) is not enforced by kars dev");
+        plan.notes.push_back(
+            "governance: tool calls and inference are checked by the router against the built-in "
+            "profile and the manifest's ToolPolicies; McpServer resources are not served by kars "
+            "dev yet");
     }
     if (sb.sandbox.isolation != "enhanced" && sb.sandbox.isolation != "standard") {
         plan.notes.push_back("isolation '" + sb.sandbox.isolation +
