@@ -19,3 +19,10 @@ test('egress proxy against a DNS server of our own (rebinding, learn mode, kars 
   assert.match(r.output, /ℹ fail 0/, r.output);
   assert.doesNotMatch(r.output, /ℹ pass 0\n/, r.output);
 });
+
+test('egress proxy with real TLS clients (curl, https + proxy agent) to a host of our own', () => {
+  const r = runInNetns(path.join(here, 'netns', 'egress_tls.mjs'));
+  assert.equal(r.status, 0, r.output);
+  assert.match(r.output, /ℹ fail 0/, r.output);
+  assert.doesNotMatch(r.output, /ℹ pass 0\n/, r.output);
+});
