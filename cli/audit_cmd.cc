@@ -17,6 +17,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "cli/terminal_text.h"
 #include "core/audit/entry.h"
 #include "core/audit/line_reader.h"
 #include "core/audit/verify.h"
@@ -27,22 +28,6 @@ namespace {
 
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
-
-// Log contents are written by agents and upstreams; control characters in them must not reach
-// the terminal, where escape sequences could rewrite what the operator sees.
-std::string printable(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c == 0x7F) {
-            out += fmt::format("\\x{:02x}", c);
-        } else {
-            out.push_back(ch);
-        }
-    }
-    return out;
-}
 
 boost::json::value finding_json(const audit::Finding& f) {
     return boost::json::object{{"line", f.line}, {"code", f.code}, {"message", f.message}};

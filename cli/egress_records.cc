@@ -53,19 +53,6 @@ Status each_egress_entry(const fs::path& path, const std::string& sandbox, Fn fn
 
 }  // namespace
 
-std::string printable(std::string_view s) {
-    std::string out;
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c == 0x7F) {
-            out += fmt::format("\\x{:02x}", c);
-        } else {
-            out.push_back(ch);
-        }
-    }
-    return out;
-}
-
 Result<std::vector<EgressDenial>> read_egress_denials(const fs::path& audit_log,
                                                       const std::string& sandbox,
                                                       std::size_t limit) {

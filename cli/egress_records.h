@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/terminal_text.h"
 #include "core/manifest/sandbox.h"
 #include "core/result.h"
 
@@ -47,8 +48,5 @@ Result<LearnedRecord> learned_from_audit(const std::filesystem::path& audit_log,
 
 // The record as a YAML snippet for KarsSandbox spec.networkPolicy.allowedEndpoints.
 std::string allowed_endpoints_yaml(const LearnedRecord& record, const std::string& sandbox);
-
-// Control bytes escaped: log contents come from agents and must not drive the terminal.
-std::string printable(std::string_view s);
 
 }  // namespace kars::cli

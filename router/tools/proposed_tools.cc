@@ -22,6 +22,18 @@ std::string chat_call_name(const boost::json::value& call) {
     return {};
 }
 
+// Decides one proposed call. A call without a name cannot be matched against policy and is
+// refused whatever the check says.
+ToolVerdict judge(std::string_view name, const ToolCheck& check) {
+    auto verdict = check(function_tool_action(name), ToolPhase::kProposed);
+    if (name.empty()) verdict.allowed = false;
+    return verdict;
+}
+
+std::string name_field(const boost::json::value& v) {
+    return std::string(json::string_field(v, "name").value_or(""));
+}
+
 void append_text(boost::json::object& message, const std::string& text) {
     auto* content = message.if_contains("content");
     if (content && content->is_string() && !content->as_string().empty()) {
@@ -50,8 +62,8 @@ ProposedReport gate_chat(boost::json::object& response, const ToolCheck& check) 
             boost::json::array kept;
             for (auto& call : calls->as_array()) {
                 std::string name = chat_call_name(call);
-                auto verdict = check(function_tool_action(name), ToolPhase::kProposed);
-                if (verdict.allowed && !name.empty()) {
+                auto verdict = judge(name, check);
+                if (verdict.allowed) {
                     kept.push_back(std::move(call));
                     continue;
                 }
@@ -66,10 +78,9 @@ ProposedReport gate_chat(boost::json::object& response, const ToolCheck& check) 
             }
         }
         if (auto* legacy = message.if_contains("function_call"); legacy && legacy->is_object()) {
-            auto name = json::string_field(*legacy, "name");
-            std::string n = name ? std::string(*name) : std::string();
-            auto verdict = check(function_tool_action(n), ToolPhase::kProposed);
-            if (verdict.allowed && !n.empty()) {
+            std::string n = name_field(*legacy);
+            auto verdict = judge(n, check);
+            if (verdict.allowed) {
                 ++kept_here;
             } else {
                 message.erase("function_call");
@@ -96,10 +107,9 @@ ProposedReport gate_messages(boost::json::object& response, const ToolCheck& che
     for (auto& block : content->as_array()) {
         auto type = json::string_field(block, "type");
         if (!type || *type != "tool_use") continue;
-        auto name = json::string_field(block, "name");
-        std::string n = name ? std::string(*name) : std::string();
-        auto verdict = check(function_tool_action(n), ToolPhase::kProposed);
-        if (verdict.allowed && !n.empty()) {
+        std::string n = name_field(block);
+        auto verdict = judge(n, check);
+        if (verdict.allowed) {
             ++report.allowed;
             continue;
         }
@@ -123,10 +133,9 @@ ProposedReport gate_responses(boost::json::object& response, const ToolCheck& ch
     for (auto& item : output->as_array()) {
         auto type = json::string_field(item, "type");
         if (!type || (*type != "function_call" && *type != "custom_tool_call")) continue;
-        auto name = json::string_field(item, "name");
-        std::string n = name ? std::string(*name) : std::string();
-        auto verdict = check(function_tool_action(n), ToolPhase::kProposed);
-        if (verdict.allowed && !n.empty()) {
+        std::string n = name_field(item);
+        auto verdict = judge(n, check);
+        if (verdict.allowed) {
             ++report.allowed;
             continue;
         }

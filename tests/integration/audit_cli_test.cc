@@ -15,27 +15,13 @@
 #include <boost/json/parse.hpp>
 
 #include "core/audit/audit_log.h"
+#include "tests/integration/run_command.h"
 
 namespace kars::audit {
 namespace {
 
-struct Run {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr
-};
-
-Run run_kars(const std::string& args) {
-    const std::string cmd = std::string(KARS_BIN_DIR) + "/kars " + args + " 2>&1";
-    Run r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
-    const int status = ::pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+using Run = kars::testing::CmdResult;
+using kars::testing::run_kars;
 
 class AuditCliTest : public ::testing::Test {
 protected:

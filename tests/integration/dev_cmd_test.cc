@@ -15,26 +15,14 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/integration/run_command.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CmdResult {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr
-};
-
-CmdResult run_shell(const std::string& cmd) {
-    CmdResult r;
-    FILE* p = ::popen((cmd + " 2>&1 </dev/null").c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
-    const int status = ::pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+using kars::testing::CmdResult;
+using kars::testing::run_shell;
 
 std::string read_file(const fs::path& p) {
     std::ifstream in(p);

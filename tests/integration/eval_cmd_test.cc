@@ -13,26 +13,16 @@
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 
+#include "tests/integration/run_command.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-    int exit_code = -1;
-    std::string output;
-};
+using kars::testing::CmdResult;
 
-Run kars(const std::string& args) {
-    const std::string cmd = std::string(KARS_BIN_DIR) + "/kars " + args + " 2>&1";
-    Run r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
-    const int status = ::pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+CmdResult kars(const std::string& args) {
+    return kars::testing::run_kars(args);
 }
 
 std::string source(const std::string& rel) {
