@@ -231,6 +231,8 @@ std::string router_config(const DevPlan& plan, const manifest::KarsSandbox& sb,
         {"egress",
          {{"approvals_dir", (plan.state_dir / "egress-approvals").string()},
           {"learn_file", (plan.state_dir / "egress-learned.json").string()}}},
+        // Actions held for a person, answered with `kars approvals` (cli/approvals_cmd.h).
+        {"governance", {{"approvals_dir", (plan.state_dir / "approvals").string()}}},
     };
     // JSON is YAML: serializing keeps every path and name correctly quoted.
     return "# written by `kars dev`; regenerated on every start\n" + boost::json::serialize(cfg) +

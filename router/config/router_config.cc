@@ -187,9 +187,23 @@ Status parse_governance(const YAML::Node& node, const std::string& base_dir,
         }
     }
     r.get(node, "audit_offered_tools", out.audit_offered_tools);
+    if (r.get(node, "approvals_dir", out.approvals_dir)) {
+        out.approvals_dir = resolve(base_dir, out.approvals_dir);
+    }
+    std::int64_t timeout = out.approval_timeout.count();
+    if (r.get(node, "approval_timeout_seconds", timeout)) {
+        if (timeout < 1 || timeout > 7 * 24 * 3600) {
+            r.fail("approval_timeout_seconds: must be 1 to 604800");
+        } else {
+            out.approval_timeout = std::chrono::seconds(timeout);
+        }
+    }
     for (const auto& kv : node) {
         const auto key = kv.first.as<std::string>();
-        if (key != "profiles" && key != "audit_offered_tools") r.fail(key + ": unknown field");
+        if (key != "profiles" && key != "audit_offered_tools" && key != "approvals_dir" &&
+            key != "approval_timeout_seconds") {
+            r.fail(key + ": unknown field");
+        }
     }
     if (!r.error().empty()) return make_error("bad_config", r.error());
     return ok_status();

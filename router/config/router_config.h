@@ -111,6 +111,11 @@ struct GovernanceSettings {
     bool use_builtin_default = true;
     // Also audit each tool that is offered and allowed (removals are always audited).
     bool audit_offered_tools = false;
+    // Where RequiresApproval actions are filed for `kars approvals`; empty: nowhere, and
+    // such actions are simply refused.
+    std::string approvals_dir;
+    // How long a filed request waits for an answer before it expires.
+    std::chrono::seconds approval_timeout{900};
 };
 
 struct RouterConfig {

@@ -46,18 +46,24 @@ std::string_view agt_verdict(governance::Verdict v) {
     return "deny";
 }
 
-std::string kars_body(const std::string& action, const governance::Decision& d) {
+boost::json::value approval_json(const std::optional<approvals::Approval>& a) {
+    if (!a) return nullptr;
+    return boost::json::object{
+        {"id", a->id}, {"state", approvals::to_string(a->state)}, {"expires_at", a->expires_at}};
+}
+
+std::string kars_body(const std::string& action, const governance::Decision& d,
+                      const std::optional<approvals::Approval>& approval) {
     boost::json::object rule{{"kind", governance::to_string(d.rule.kind)},
                              {"source", d.rule.source},
                              {"name", d.rule.rule},
                              {"index", d.rule.index},
                              {"pattern", d.rule.pattern},
                              {"priority", d.rule.priority}};
-    boost::json::object out{{"action", action},
-                            {"decision", governance::to_string(d.verdict)},
-                            {"allowed", d.allowed()},
-                            {"reason", d.reason},
-                            {"rule", std::move(rule)}};
+    boost::json::object out{
+        {"action", action},        {"decision", governance::to_string(d.verdict)},
+        {"allowed", d.allowed()},  {"reason", d.reason},
+        {"rule", std::move(rule)}, {"approval", approval_json(approval)}};
     if (d.verdict == governance::Verdict::kRateLimited) {
         out["retry_after_seconds"] = std::max<std::int64_t>(
             1, std::chrono::ceil<std::chrono::seconds>(d.retry_after).count());
@@ -68,16 +74,19 @@ std::string kars_body(const std::string& action, const governance::Decision& d) 
     return boost::json::serialize(out);
 }
 
-std::string agt_body(const std::string& action, const governance::Decision& d) {
+std::string agt_body(const std::string& action, const governance::Decision& d,
+                     const std::optional<approvals::Approval>& approval) {
     auto verdict = agt_verdict(d.verdict);
-    boost::json::object out{{"allowed", d.allowed()},
-                            {"action", verdict},
-                            {"decision", verdict},
-                            {"matched_rule", d.rule.rule.empty() ? boost::json::value(nullptr)
-                                                                 : boost::json::value(d.rule.rule)},
-                            {"reason", d.reason},
-                            {"rate_limited", d.verdict == governance::Verdict::kRateLimited},
-                            {"evaluated_action", action}};
+    boost::json::object out{
+        {"allowed", d.allowed()},
+        {"action", verdict},
+        {"decision", verdict},
+        {"matched_rule",
+         d.rule.rule.empty() ? boost::json::value(nullptr) : boost::json::value(d.rule.rule)},
+        {"reason", d.reason},
+        {"rate_limited", d.verdict == governance::Verdict::kRateLimited},
+        {"evaluated_action", action},
+        {"approval_id", approval ? boost::json::value(approval->id) : boost::json::value(nullptr)}};
     if (d.verdict == governance::Verdict::kRateLimited) {
         out["retry_after_secs"] = std::max<std::int64_t>(
             1, std::chrono::ceil<std::chrono::seconds>(d.retry_after).count());
@@ -121,7 +130,8 @@ net::awaitable<void> evaluate(RouterState& state, Request& req, ResponseWriter& 
         co_return;
     }
 
-    auto d = state.evaluate(action, &attributes);
+    auto governed = state.decide(action, &attributes);
+    const auto& d = governed.decision;
     audit::Event e;
     e.sandbox = state.sandbox();
     e.action = action;
@@ -138,7 +148,8 @@ net::awaitable<void> evaluate(RouterState& state, Request& req, ResponseWriter& 
         co_return;
     }
     if (!d.allowed()) state.metrics().denial(state.sandbox(), "governance");
-    std::string body = shape == Shape::kKars ? kars_body(action, d) : agt_body(action, d);
+    std::string body = shape == Shape::kKars ? kars_body(action, d, governed.approval)
+                                             : agt_body(action, d, governed.approval);
     co_await w.send(200, kJson, std::move(body));
 }
 

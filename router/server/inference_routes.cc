@@ -148,7 +148,8 @@ net::awaitable<void> Call::run() {
 
 // The inference call itself is an action the sandbox's governance profile must allow.
 net::awaitable<bool> Call::govern() {
-    auto d = state_.evaluate(inference_action(route_, model_));
+    auto governed = state_.decide(inference_action(route_, model_));
+    const auto& d = governed.decision;
     if (d.allowed()) co_return true;
     if (d.verdict == governance::Verdict::kRateLimited) {
         auto secs = std::chrono::ceil<std::chrono::seconds>(d.retry_after).count();
@@ -190,12 +191,17 @@ net::awaitable<bool> Call::filter_tools() {
 // (a tool the model proposes is a tool about to run); an offered tool is audited when it
 // is removed, or always with governance.audit_offered_tools.
 tools::ToolVerdict Call::check_tool(std::string_view action, tools::ToolPhase phase) {
-    auto d = state_.evaluate(action);
-    tools::ToolVerdict verdict{d.allowed(), d.reason};
-    if (d.verdict == governance::Verdict::kRequiresApproval) {
-        verdict.reason += "; approval is required and none has been granted";
-    }
+    // A tool held for approval stays on offer: the model proposing it is what files the
+    // request. A proposed call uses an approval granted with `kars approvals` once;
+    // otherwise a request is filed and the call refused, since a model turn cannot wait
+    // for a person.
     const bool proposed = phase == tools::ToolPhase::kProposed;
+    auto governed =
+        proposed ? state_.decide(action) : GovernedDecision{state_.evaluate(action), std::nullopt};
+    const auto& d = governed.decision;
+    tools::ToolVerdict verdict{
+        d.allowed() || (!proposed && d.verdict == governance::Verdict::kRequiresApproval),
+        d.reason};
     if (!verdict.allowed || proposed || snap_->config.governance.audit_offered_tools) {
         auto e = event(
             verdict.allowed ? "allow" : "deny", std::string(governance::to_string(d.rule.kind)),

@@ -42,6 +42,9 @@ Status load_policy(Snapshot& snap) {
     auto governance = config::build_governance_policy(cfg, m ? &*m : nullptr);
     if (!governance.ok()) return governance.error();
     snap.governance = std::move(*governance);
+    if (!cfg.governance.approvals_dir.empty()) {
+        snap.approvals = std::make_shared<approvals::ApprovalStore>(cfg.governance.approvals_dir);
+    }
     if (!m) return ok_status();
     manifest::SandboxIdentity who;
     who.name = cfg.sandbox_name;
@@ -119,6 +122,44 @@ void RouterState::apply(const std::shared_ptr<const Snapshot>& snap) {
     governance_.replace(snap->governance.set);
     std::lock_guard lock(mu_);
     snapshot_ = snap;
+}
+
+GovernedDecision RouterState::decide(std::string_view action, const Attributes* attributes) {
+    GovernedDecision out{evaluate(action, attributes), std::nullopt};
+    auto& d = out.decision;
+    if (d.verdict != governance::Verdict::kRequiresApproval) return out;
+    auto snap = snapshot();
+    if (!snap->approvals) {
+        d.reason += "; no approvals directory is configured, so it cannot be approved";
+        return out;
+    }
+    const std::string act(action);
+    const auto now = approvals::Clock::now();
+    auto used = snap->approvals->consume(act, now);
+    if (!used.ok()) {
+        spdlog::error("approvals: {}", used.error().message);
+        d.reason += "; the approval store failed: " + used.error().message;
+        return out;
+    }
+    if (*used) {
+        d.verdict = governance::Verdict::kAllowed;
+        d.reason = "approved by an operator (approval " + (*used)->id +
+                   ((*used)->note.empty() ? std::string() : ": " + (*used)->note) + "); " +
+                   d.reason;
+        out.approval = std::move(**used);
+        return out;
+    }
+    auto filed = snap->approvals->request(sandbox_, act, d.rule.rule, d.reason,
+                                          snap->config.governance.approval_timeout, now);
+    if (!filed.ok()) {
+        spdlog::error("approvals: {}", filed.error().message);
+        d.reason += "; the approval store failed: " + filed.error().message;
+        return out;
+    }
+    d.reason += "; pending approval " + filed->id + " (kars approvals approve " + sandbox_ + " " +
+                filed->id + ")";
+    out.approval = std::move(*filed);
+    return out;
 }
 
 governance::Decision RouterState::evaluate(std::string_view action, const Attributes* attributes) {

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "core/approvals/approval_store.h"
 #include "core/audit/audit_log.h"
 #include "core/egress/decision.h"
 #include "core/governance/policy_engine.h"
@@ -49,6 +50,15 @@ struct Snapshot {
     std::shared_ptr<const egress::EgressPolicy> egress_policy;
     // Governance profiles + ToolPolicies; installed into the long-lived engine on apply.
     config::GovernancePolicy governance;
+    // Null when governance.approvals_dir is not set.
+    std::shared_ptr<approvals::ApprovalStore> approvals;
+};
+
+// A governance decision after approvals: a RequiresApproval action with an approved,
+// unused approval is Allowed (and the approval used up); without one a request is filed.
+struct GovernedDecision {
+    governance::Decision decision;
+    std::optional<approvals::Approval> approval;  // the one used, or the one filed
 };
 
 // Builds a snapshot from a config file: providers validated, cassettes and the sandbox
@@ -87,6 +97,9 @@ public:
     // kept across reloads). Does not audit: callers record the decision with their context.
     using Attributes = std::map<std::string, std::string, std::less<>>;
     governance::Decision evaluate(std::string_view action, const Attributes* attributes = nullptr);
+    // evaluate() plus the approval store. The store is files under a lock; it is touched
+    // only for actions a rule holds for approval.
+    GovernedDecision decide(std::string_view action, const Attributes* attributes = nullptr);
 
     // Writes the budget ledger to disk every `interval` (when it changed), on the blocking
     // pool. Settles on the request path only touch memory; this bounds what a crash loses.

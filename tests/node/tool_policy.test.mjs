@@ -170,7 +170,7 @@ describe('ask before acting', () => {
     const r = await post(governed.baseUrl, '/agt/evaluate', { agent_id: 'someone-else', action: 'admin:deploy' });
     assert.equal(r.status, 200);
     assert.deepEqual(Object.keys(r.json).sort(),
-      ['action', 'allowed', 'decision', 'evaluated_action', 'matched_rule', 'rate_limited', 'reason']);
+      ['action', 'allowed', 'approval_id', 'decision', 'evaluated_action', 'matched_rule', 'rate_limited', 'reason']);
     assert.equal(r.json.decision, 'requires_approval');
     assert.equal(r.json.allowed, false);
     assert.equal(r.json.matched_rule, 'deploy-needs-approval');
