@@ -154,6 +154,34 @@ describe('tool calls proposed by the model', () => {
   });
 });
 
+describe('Responses API, seen by the openai SDK', () => {
+  const weatherFn = { type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} } };
+
+  test('streamed: the denied function_call item becomes a message; no argument leaks', async () => {
+    const stream = openai(governed).responses.stream({ model: 'responses-tool-call', input: 'weather?', tools: [] });
+    const raw = [];
+    stream.on('event', (e) => raw.push(JSON.stringify(e)));
+    const final = await stream.finalResponse();
+    assert.ok(final.output.every((i) => i.type !== 'function_call'), JSON.stringify(final.output));
+    assert.match(JSON.stringify(final.output), /get_weather.*blocked by policy/);
+    for (const e of raw) assert.ok(!e.includes('Paris'), `argument leaked: ${e}`);
+  });
+
+  test('streamed under the default profile: the call arrives whole', async () => {
+    const stream = openai(defaults).responses.stream({ model: 'responses-tool-call', input: 'weather?', tools: [weatherFn] });
+    const final = await stream.finalResponse();
+    const call = final.output.find((i) => i.type === 'function_call');
+    assert.equal(call.name, 'get_weather');
+    assert.deepEqual(JSON.parse(call.arguments), { location: 'Paris', unit: 'celsius' });
+  });
+
+  test('not streamed: the same refusal', async () => {
+    const res = await openai(governed).responses.create({ model: 'responses-tool-call', input: 'weather?' });
+    assert.ok(res.output.every((i) => i.type !== 'function_call'));
+    assert.match(res.output_text, /get_weather/);
+  });
+});
+
 describe('ask before acting', () => {
   test('/v1/governance/evaluate names the deciding rule', async () => {
     const denied = await post(governed.baseUrl, '/v1/governance/evaluate', { action: 'shell:rm -rf /' });
