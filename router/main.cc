@@ -176,8 +176,12 @@ int main(int argc, char** argv) {
         return 0;
     }
 
-    auto ledger = kars::router::budget::BudgetLedger::open({.state_file = cfg.budget_state});
-    if (!ledger.ok()) return fail(ledger.error().message);
+    auto opened = kars::router::budget::BudgetLedger::open({.state_file = cfg.budget_state});
+    if (!opened.ok()) return fail(opened.error().message);
+    // Declared before the io_context so it outlives it: a request still suspended when the
+    // drain period ends is destroyed with the io_context (after RouterState), and its
+    // budget reservation is released into this ledger as it goes.
+    std::shared_ptr<kars::router::budget::BudgetLedger> ledger = std::move(*opened);
 
     kars::audit::LogOptions audit_options;
     audit_options.path = cfg.audit.path;
@@ -188,7 +192,7 @@ int main(int argc, char** argv) {
     if (!audit.ok()) return fail(audit.error().message);
 
     net::io_context io(static_cast<int>(cfg.threads));
-    RouterState state(io, config_path, *snapshot, std::move(*ledger), std::move(*audit));
+    RouterState state(io, config_path, *snapshot, ledger, std::move(*audit));
 
     HttpServer server(io, limits_from(cfg));
     register_ops_routes(server, state);

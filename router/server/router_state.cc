@@ -101,7 +101,7 @@ Result<std::shared_ptr<const Snapshot>> build_snapshot(const std::string& config
 
 RouterState::RouterState(boost::asio::io_context& io, std::string config_path,
                          std::shared_ptr<const Snapshot> first,
-                         std::unique_ptr<budget::BudgetLedger> ledger,
+                         std::shared_ptr<budget::BudgetLedger> ledger,
                          std::unique_ptr<audit::AuditLog> audit)
     : io_(io),
       config_path_(std::move(config_path)),

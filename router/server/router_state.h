@@ -68,7 +68,7 @@ Result<std::shared_ptr<const Snapshot>> build_snapshot(const std::string& config
 class RouterState {
 public:
     RouterState(boost::asio::io_context& io, std::string config_path,
-                std::shared_ptr<const Snapshot> first, std::unique_ptr<budget::BudgetLedger> ledger,
+                std::shared_ptr<const Snapshot> first, std::shared_ptr<budget::BudgetLedger> ledger,
                 std::unique_ptr<audit::AuditLog> audit);
 
     std::shared_ptr<const Snapshot> snapshot() const;
@@ -116,7 +116,9 @@ private:
     mutable std::mutex mu_;
     std::mutex reload_mu_;  // one reload at a time, so a SIGHUP and a file change never race
     std::shared_ptr<const Snapshot> snapshot_;
-    std::unique_ptr<budget::BudgetLedger> ledger_;
+    // Shared so the caller can keep it alive past the io_context: a request still suspended
+    // at exit is destroyed with the io_context, and its reservation releases into this.
+    std::shared_ptr<budget::BudgetLedger> ledger_;
     std::unique_ptr<audit::AuditLog> audit_;
     Metrics metrics_;
     governance::PolicyEngine governance_;
