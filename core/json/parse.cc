@@ -19,20 +19,14 @@ Result<boost::json::value> parse(std::string_view text, ParseLimits limits) {
     return v;
 }
 
-const boost::json::value* find_field(const boost::json::value& v, std::string_view key) {
-    const auto* obj = v.if_object();
-    if (obj == nullptr) return nullptr;
-    return obj->if_contains(key);
-}
+namespace {
 
-std::optional<std::string_view> string_field(const boost::json::value& v, std::string_view key) {
-    const auto* f = find_field(v, key);
+std::optional<std::string_view> as_string(const boost::json::value* f) {
     if (f == nullptr || !f->is_string()) return std::nullopt;
     return std::string_view(f->get_string());
 }
 
-std::optional<std::int64_t> int_field(const boost::json::value& v, std::string_view key) {
-    const auto* f = find_field(v, key);
+std::optional<std::int64_t> as_int(const boost::json::value* f) {
     if (f == nullptr) return std::nullopt;
     if (f->is_int64()) return f->get_int64();
     if (f->is_uint64() && f->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
@@ -41,10 +35,44 @@ std::optional<std::int64_t> int_field(const boost::json::value& v, std::string_v
     return std::nullopt;
 }
 
-std::optional<bool> bool_field(const boost::json::value& v, std::string_view key) {
-    const auto* f = find_field(v, key);
+std::optional<bool> as_bool(const boost::json::value* f) {
     if (f == nullptr || !f->is_bool()) return std::nullopt;
     return f->get_bool();
+}
+
+}  // namespace
+
+const boost::json::value* find_field(const boost::json::value& v, std::string_view key) {
+    const auto* obj = v.if_object();
+    return obj == nullptr ? nullptr : obj->if_contains(key);
+}
+
+const boost::json::value* find_field(const boost::json::object& o, std::string_view key) {
+    return o.if_contains(key);
+}
+
+std::optional<std::string_view> string_field(const boost::json::value& v, std::string_view key) {
+    return as_string(find_field(v, key));
+}
+
+std::optional<std::string_view> string_field(const boost::json::object& o, std::string_view key) {
+    return as_string(o.if_contains(key));
+}
+
+std::optional<std::int64_t> int_field(const boost::json::value& v, std::string_view key) {
+    return as_int(find_field(v, key));
+}
+
+std::optional<std::int64_t> int_field(const boost::json::object& o, std::string_view key) {
+    return as_int(o.if_contains(key));
+}
+
+std::optional<bool> bool_field(const boost::json::value& v, std::string_view key) {
+    return as_bool(find_field(v, key));
+}
+
+std::optional<bool> bool_field(const boost::json::object& o, std::string_view key) {
+    return as_bool(o.if_contains(key));
 }
 
 std::string to_string(const boost::json::value& v) {

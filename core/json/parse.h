@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "core/result.h"
@@ -30,6 +31,13 @@ const boost::json::value* find_field(const boost::json::value& v, std::string_vi
 std::optional<std::string_view> string_field(const boost::json::value& v, std::string_view key);
 std::optional<std::int64_t> int_field(const boost::json::value& v, std::string_view key);
 std::optional<bool> bool_field(const boost::json::value& v, std::string_view key);
+
+// The same on an object. Without these, an object would convert to a temporary value and a
+// string_view taken from it would dangle at the end of the statement.
+const boost::json::value* find_field(const boost::json::object& o, std::string_view key);
+std::optional<std::string_view> string_field(const boost::json::object& o, std::string_view key);
+std::optional<std::int64_t> int_field(const boost::json::object& o, std::string_view key);
+std::optional<bool> bool_field(const boost::json::object& o, std::string_view key);
 
 // Compact serialisation (boost::json::serialize), named here so callers need one header.
 std::string to_string(const boost::json::value& v);

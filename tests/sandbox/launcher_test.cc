@@ -144,39 +144,31 @@ TEST(Launcher, ListenSocketsReachTheCaller) {
     ASSERT_TRUE(report.ok());
 }
 
-// After wait() nothing is left: no cgroup directory and no process of the sandbox.
+// After wait() nothing is left: no cgroup directory and no process of the sandbox. The
+// checks look only at this sandbox's own cgroups and PID namespace, so sandboxes of tests
+// running in parallel cannot disturb them.
 TEST(Launcher, TeardownLeavesNoCgroupAndNoProcess) {
-    CapturedSpec c({"/bin/sh", "-c", "sleep 100 & sleep 100 & echo started"});
+    CapturedSpec c({"/bin/sh", "-c", "sleep 100 & sleep 100 & echo started; sleep 1"});
     c.spec.limits.pids_max = 32;
     c.spec.limits.memory_bytes = 256ull << 20;
     auto sandbox = launch(c.spec);
     ASSERT_TRUE(sandbox.ok()) << sandbox.error().message;
     pid_t supervisor = sandbox->supervisor_pid();
+    const auto cgroups = sandbox->location().cgroup_dirs;
+    std::error_code ec;
+    const auto pid_ns = std::filesystem::read_symlink(
+        "/proc/" + std::to_string(sandbox->location().init_pid) + "/ns/pid", ec);
+    ASSERT_FALSE(ec) << "the sandbox's PID 1 ended before its namespace was read: " << ec.message();
     auto report = sandbox->wait();
     ASSERT_TRUE(report.ok());
     EXPECT_EQ(kill(supervisor, 0), -1);
-    for (const char* base : {"/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory", "/sys/fs/cgroup"}) {
-        for (const auto& entry : std::filesystem::recursive_directory_iterator(
-                 base, std::filesystem::directory_options::skip_permission_denied)) {
-            EXPECT_EQ(entry.path().filename().string().find(c.spec.name), std::string::npos)
-                << entry.path();
-        }
-    }
-    // No process still runs anything started by this sandbox.
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-        std::ifstream cmd(entry.path() / "cmdline");
-        std::string text;
-        std::getline(cmd, text, '\0');
-        std::string pid = entry.path().filename();
-        if (text == "sleep") {
-            std::ifstream uid_file(entry.path() / "status");
-            std::string line;
-            while (std::getline(uid_file, line)) {
-                if (line.rfind("Uid:", 0) == 0) {
-                    EXPECT_EQ(line.find("101000"), std::string::npos) << "leftover pid " << pid;
-                }
-            }
-        }
+    for (const auto& dir : cgroups) EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+    // No process is left in the sandbox's PID namespace.
+    for (auto it = std::filesystem::directory_iterator("/proc", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+        std::error_code link_ec;
+        auto ns = std::filesystem::read_symlink(it->path() / "ns" / "pid", link_ec);
+        if (!link_ec) EXPECT_NE(ns, pid_ns) << "leftover pid " << it->path().filename();
     }
 }
 
