@@ -17,7 +17,7 @@
 namespace kars::sandbox {
 namespace {
 
-const std::string kReference = "/work/shared/reference/seccomp/";
+const std::string kReference = std::string(KARS_SOURCE_DIR) + "/../shared/reference/seccomp/";
 
 // The reference profiles parse; names, actions and errnoRet land where they belong.
 TEST(SeccompProfile, ParsesReferenceProfiles) {
