@@ -159,12 +159,8 @@ net::awaitable<bool> Call::govern() {
                         "rate_limit_exceeded", "governance", extra);
         co_return false;
     }
+    // A RequiresApproval reason already names the filed approval and how to grant it.
     std::string message = "Blocked by governance policy: " + d.reason;
-    if (d.verdict == governance::Verdict::kRequiresApproval) {
-        message +=
-            " (inference cannot wait for an approval; ask an operator to change the "
-            "policy)";
-    }
     co_await refuse(403, message, "policy_violation", "governance");
     co_return false;
 }
@@ -346,6 +342,8 @@ net::awaitable<void> Call::finish_buffered(Dispatched& d, Headers headers) {
     }
 
     std::string out = std::move(*body);
+    // The answer as the agent will receive it, parsed, for the tool gate below.
+    std::optional<boost::json::value> client_view;
     if (d.translated) {
         if (status >= 200 && status < 300 && parsed.ok()) {
             auto translated = translate::chat_to_messages_response(*parsed, model_);
@@ -356,6 +354,7 @@ net::awaitable<void> Call::finish_buffered(Dispatched& d, Headers headers) {
                 co_return;
             }
             out = boost::json::serialize(*translated);
+            client_view = std::move(*translated);
         } else if (status >= 400) {
             std::string message = "upstream error " + std::to_string(status);
             if (parsed.ok()) {
@@ -365,13 +364,14 @@ net::awaitable<void> Call::finish_buffered(Dispatched& d, Headers headers) {
             }
             out = anthropic_error_body(message, anthropic_error_type_for_status(status));
         }
+    } else if (parsed.ok()) {
+        client_view = std::move(*parsed);
     }
     bool ok = status >= 200 && status < 300;
     if (ok && route_.operation != Operation::kEmbeddings) {
         // Checked on what the client will receive (after any translation), so the names
         // policy sees are the names the agent would act on.
-        auto client_view = json::parse(out);
-        if (client_view.ok()) {
+        if (client_view) {
             auto gated =
                 tools::gate_proposed_tools(*client_view, route_.dialect,
                                            [this](std::string_view action, tools::ToolPhase phase) {
