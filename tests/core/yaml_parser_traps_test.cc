@@ -20,6 +20,18 @@ TEST(YamlParserTraps, RejectsLineStartingWithCommaInBlockContext) {
 }
 
 // Valid YAML where a line starts with ',' must still reach the parser.
+TEST(YamlParserTraps, RejectsControlCharacters) {
+    // "\0,\0" hangs yaml-cpp 0.7 (manifest fuzzer).
+    for (std::string_view text : {std::string_view("\0,\0", 3), std::string_view("a: 1\nb: \x01\n"),
+                                  std::string_view("k: v\x7f")}) {
+        auto st = reject_parser_traps(text);
+        ASSERT_FALSE(st.ok());
+        EXPECT_EQ(st.error().code, "invalid_yaml");
+        EXPECT_NE(st.error().message.find("control character"), std::string::npos);
+    }
+    EXPECT_TRUE(reject_parser_traps("a:\tb\r\nc: d\n").ok());
+}
+
 TEST(YamlParserTraps, AcceptsCommasInsideFlowQuotesAndBlockScalars) {
     for (const char* text : {
              "list: [a\n  , b]\n",
