@@ -32,6 +32,31 @@ TEST(YamlParserTraps, RejectsControlCharacters) {
     EXPECT_TRUE(reject_parser_traps("a:\tb\r\nc: d\n").ok());
 }
 
+TEST(YamlParserTraps, RejectsMalformedUtf8) {
+    for (std::string_view text : {"k: \xc0\xc0\n", "k: \xe2\x82\n", "'\xa3'\n"}) {
+        auto st = reject_parser_traps(text);
+        ASSERT_FALSE(st.ok()) << text;
+        EXPECT_NE(st.error().message.find("UTF-8"), std::string::npos);
+    }
+    EXPECT_TRUE(reject_parser_traps("name: caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\n").ok());
+}
+
+TEST(YamlParserTraps, RejectsCommaAfterQuotedScalarInBlockContext) {
+    // Each of these hangs yaml-cpp 0.7 (manifest and governance profile fuzzers).
+    for (std::string_view text : {"'a',b", "\"x\"&AM,b", "key: 'a', b\n", "- \"q\" ,x\n", "[Hab],",
+                                  "k: {a: 1}, x\n", "p=:[# open\n", "k: 'open\n"}) {
+        auto st = reject_parser_traps(text);
+        ASSERT_FALSE(st.ok()) << text;
+        EXPECT_EQ(st.error().code, "invalid_yaml");
+    }
+    // Still valid: a comma in a plain value after a quoted key, in a flow collection, in a
+    // comment, inside the quotes.
+    for (std::string_view text : {"\"a\": b, c\n", "k: ['a', 'b']\n", "k: 'a' # x, y\n",
+                                  "k: 'a, b'\n", "{'a': 1, 'b': 2}\n"}) {
+        EXPECT_TRUE(reject_parser_traps(text).ok()) << text;
+    }
+}
+
 TEST(YamlParserTraps, AcceptsCommasInsideFlowQuotesAndBlockScalars) {
     for (const char* text : {
              "list: [a\n  , b]\n",
