@@ -129,28 +129,10 @@ Status start_new_session() {
     return ok_status();
 }
 
-Status apply_seccomp(const ChildPlan& plan) {
-    if (plan.profile != nullptr) {
-        std::vector<std::string> skipped;
-        if (auto s = load_profile_filter(*plan.profile, plan.seccomp_context, &skipped); !s) {
-            return s;
-        }
-    }
-    return load_mandatory_filter();
-}
-
 [[noreturn]] void exec_agent(const ChildPlan& plan, int control) {
     const SandboxSpec& spec = *plan.spec;
-    std::vector<char*> argv;
-    for (const auto& a : spec.argv) {
-        argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (const auto& e : plan.envp) {
-        envp.push_back(const_cast<char*>(e.c_str()));
-    }
-    envp.push_back(nullptr);
+    auto argv = exec_array(spec.argv);
+    auto envp = exec_array(plan.envp);
     std::string path = find_executable(spec.argv[0], plan.envp);
     if (chdir(spec.working_dir.c_str()) < 0) {
         fail(control, "chdir", sys_error("chdir", spec.working_dir));
@@ -194,6 +176,14 @@ Status apply_seccomp(const ChildPlan& plan) {
 }
 
 }  // namespace
+
+std::vector<char*> exec_array(const std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    out.reserve(strings.size() + 1);
+    for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
 
 std::string find_executable(const std::string& name, const std::vector<std::string>& envp) {
     if (name.find('/') != std::string::npos) {
@@ -286,7 +276,7 @@ void run_sandbox_child(const ChildPlan& plan, ChildChannels channels) {
              }
              return apply_landlock(policy);
          }},
-        {"seccomp", [&] { return apply_seccomp(plan); }},
+        {"seccomp", [&] { return load_sandbox_filters(plan.profile, plan.seccomp_context); }},
     };
     for (const auto& step : steps) {
         if (auto s = step.run(); !s) {

@@ -36,6 +36,10 @@ inline constexpr int kSetupFailedExit = 125;
 // the PATH of envp (default /usr/local/bin:/usr/bin:/bin); argv[0] itself when none matches.
 std::string find_executable(const std::string& name, const std::vector<std::string>& envp);
 
+// The NULL-terminated pointer array execve wants, pointing into `strings` (which must outlive
+// it).
+std::vector<char*> exec_array(const std::vector<std::string>& strings);
+
 // Lowers RLIMIT_CORE to 0 and RLIMIT_NOFILE to limits.open_files (never raises a limit).
 // Also used for commands joined to a running sandbox (join.h).
 Status apply_rlimits(const ResourceLimits& limits);

@@ -111,13 +111,7 @@ Status apply_filters(const JoinPlan& plan) {
             return s;
         }
     }
-    if (plan.profile) {
-        std::vector<std::string> skipped;
-        if (auto s = load_profile_filter(*plan.profile, plan.seccomp_context, &skipped); !s) {
-            return s;
-        }
-    }
-    return load_mandatory_filter();
+    return load_sandbox_filters(plan.profile ? &*plan.profile : nullptr, plan.seccomp_context);
 }
 
 [[noreturn]] void run_command(JoinPlan plan) {
@@ -160,16 +154,8 @@ Status apply_filters(const JoinPlan& plan) {
             fail(report, "error", step.name, s.error());
         }
     }
-    std::vector<char*> argv;
-    for (const auto& a : spec.argv) {
-        argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (const auto& e : spec.envp) {
-        envp.push_back(const_cast<char*>(e.c_str()));
-    }
-    envp.push_back(nullptr);
+    auto argv = exec_array(spec.argv);
+    auto envp = exec_array(spec.envp);
     const std::string path = find_executable(spec.argv[0], spec.envp);
     execve(path.c_str(), argv.data(), envp.data());
     const int err = errno;

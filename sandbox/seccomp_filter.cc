@@ -274,6 +274,14 @@ Status load_profile_filter(const SeccompProfile& profile, const SeccompContext& 
     return load(filter.get(), "profile");
 }
 
+Status load_sandbox_filters(const SeccompProfile* profile, const SeccompContext& context) {
+    if (profile != nullptr) {
+        std::vector<std::string> skipped;
+        if (auto s = load_profile_filter(*profile, context, &skipped); !s) return s;
+    }
+    return load_mandatory_filter();
+}
+
 Status load_mandatory_filter() {
     FilterContext filter(SCMP_ACT_ALLOW);
     if (filter.get() == nullptr) {

@@ -27,6 +27,11 @@ Status load_profile_filter(const SeccompProfile& profile, const SeccompContext& 
 // Loads the non-overridable denials (see docs/sandbox.md for the list and the why of each).
 Status load_mandatory_filter();
 
+// What every process in a sandbox runs under, the agent and joined commands alike: the
+// profile (when given) and then the mandatory denials, which a profile cannot loosen since
+// seccomp takes the strictest answer of all loaded filters.
+Status load_sandbox_filters(const SeccompProfile* profile, const SeccompContext& context);
+
 // The syscall names the mandatory filter refuses unconditionally (for tests and docs).
 std::vector<std::string> mandatory_denied_syscalls();
 

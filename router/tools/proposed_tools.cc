@@ -22,14 +22,6 @@ std::string chat_call_name(const boost::json::value& call) {
     return {};
 }
 
-// Decides one proposed call. A call without a name cannot be matched against policy and is
-// refused whatever the check says.
-ToolVerdict judge(std::string_view name, const ToolCheck& check) {
-    auto verdict = check(function_tool_action(name), ToolPhase::kProposed);
-    if (name.empty()) verdict.allowed = false;
-    return verdict;
-}
-
 std::string name_field(const boost::json::value& v) {
     return std::string(json::string_field(v, "name").value_or(""));
 }
@@ -62,7 +54,7 @@ ProposedReport gate_chat(boost::json::object& response, const ToolCheck& check) 
             boost::json::array kept;
             for (auto& call : calls->as_array()) {
                 std::string name = chat_call_name(call);
-                auto verdict = judge(name, check);
+                auto verdict = judge_proposed(name, check);
                 if (verdict.allowed) {
                     kept.push_back(std::move(call));
                     continue;
@@ -79,7 +71,7 @@ ProposedReport gate_chat(boost::json::object& response, const ToolCheck& check) 
         }
         if (auto* legacy = message.if_contains("function_call"); legacy && legacy->is_object()) {
             std::string n = name_field(*legacy);
-            auto verdict = judge(n, check);
+            auto verdict = judge_proposed(n, check);
             if (verdict.allowed) {
                 ++kept_here;
             } else {
@@ -108,7 +100,7 @@ ProposedReport gate_messages(boost::json::object& response, const ToolCheck& che
         auto type = json::string_field(block, "type");
         if (!type || *type != "tool_use") continue;
         std::string n = name_field(block);
-        auto verdict = judge(n, check);
+        auto verdict = judge_proposed(n, check);
         if (verdict.allowed) {
             ++report.allowed;
             continue;
@@ -134,7 +126,7 @@ ProposedReport gate_responses(boost::json::object& response, const ToolCheck& ch
         auto type = json::string_field(item, "type");
         if (!type || (*type != "function_call" && *type != "custom_tool_call")) continue;
         std::string n = name_field(item);
-        auto verdict = judge(n, check);
+        auto verdict = judge_proposed(n, check);
         if (verdict.allowed) {
             ++report.allowed;
             continue;

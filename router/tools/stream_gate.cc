@@ -33,8 +33,7 @@ ToolStreamGate::ToolStreamGate(Dialect dialect, ToolCheck check)
     : dialect_(dialect), check_(std::move(check)) {}
 
 ToolVerdict ToolStreamGate::decide(const std::string& name) {
-    auto verdict = check_(function_tool_action(name), ToolPhase::kProposed);
-    if (name.empty()) verdict.allowed = false;
+    auto verdict = judge_proposed(name, check_);
     if (verdict.allowed) {
         ++report_.allowed;
     } else {

@@ -16,6 +16,12 @@ std::string hosted_tool_action(std::string_view type) {
     return out;
 }
 
+ToolVerdict judge_proposed(std::string_view name, const ToolCheck& check) {
+    auto verdict = check(function_tool_action(name), ToolPhase::kProposed);
+    if (name.empty()) verdict.allowed = false;
+    return verdict;
+}
+
 std::string refusal_text(std::string_view tool_name, std::string_view reason) {
     std::string out = "[kars] The tool call '";
     out += tool_name;

@@ -33,6 +33,10 @@ std::string function_tool_action(std::string_view name);
 // "tool:hosted.<type>" for a provider-run tool.
 std::string hosted_tool_action(std::string_view type);
 
+// Decides one tool call the model proposed, by name. A call without a name cannot be
+// matched against policy and is refused whatever the check says.
+ToolVerdict judge_proposed(std::string_view name, const ToolCheck& check);
+
 // The text an agent sees in place of a tool call that policy refused. It names the tool
 // and the reason so the model (and the person reading the transcript) can adapt.
 std::string refusal_text(std::string_view tool_name, std::string_view reason);

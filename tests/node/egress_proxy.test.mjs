@@ -7,13 +7,13 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import fs from 'node:fs';
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 
 import { closedPort, provider, readAudit, startRouter, stopAll, tempDir, waitFor } from './support/router.mjs';
+import { selfSignedCert } from './support/tls.mjs';
 
 let dir;
 let router;
@@ -38,10 +38,8 @@ function curl(args) {
 
 before(async () => {
   dir = tempDir('kars-egress-');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
-  const tls = { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
+  const { key, cert } = selfSignedCert(dir, 'localhost', ['DNS:localhost', 'IP:127.0.0.1']);
+  const tls = { key, cert };
   tlsServer = https.createServer(tls, (req, res) => res.end('hello over tls'));
   tlsPort = await listen(tlsServer);
   deniedTlsPort = await closedPort();

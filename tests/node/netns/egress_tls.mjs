@@ -8,14 +8,14 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import fs from 'node:fs';
+import { execFile } from 'node:child_process';
 import https from 'node:https';
 import path from 'node:path';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 
 import { PUBLIC_ADDRESS, setUpNetwork } from '../support/netns.mjs';
 import { startDnsServer } from '../support/dns_server.mjs';
+import { selfSignedCert } from '../support/tls.mjs';
 import { closedPort, provider, readAudit, startRouter, stopAll, tempDir, waitFor } from '../support/router.mjs';
 
 let dir;
@@ -46,15 +46,13 @@ function nodeGet(url) {
 before(async () => {
   dir = tempDir('kars-egress-tls-');
   setUpNetwork(dir);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-subj', '/CN=api.allowed.test', '-addext', 'subjectAltName=DNS:api.allowed.test,DNS:denied.test',
-    '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
-  ca = fs.readFileSync(path.join(dir, 'cert.pem'));
+  const pem = selfSignedCert(dir, 'api.allowed.test', ['DNS:api.allowed.test', 'DNS:denied.test']);
+  ca = pem.cert;
   dns = await startDnsServer({
     'api.allowed.test': () => [PUBLIC_ADDRESS],
     'denied.test': () => [PUBLIC_ADDRESS],
   });
-  server = https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: ca },
+  server = https.createServer({ key: pem.key, cert: pem.cert },
     (req, res) => res.end(`tls ok host=${req.headers.host}`));
   await new Promise((resolve) => server.listen(443, PUBLIC_ADDRESS, resolve));
   const egressPort = await closedPort();
