@@ -44,14 +44,12 @@ struct Args {
 }
 
 fs::path approvals_dir(const Args& a) {
-    if (!a.state_dir.empty()) return fs::path(a.state_dir) / "approvals";
-    auto home = kars_home();
-    if (!home.ok()) fail(home.error().message, kExitUsage);
-    const fs::path state = *home / "sandboxes" / a.name;
-    if (!fs::exists(state)) {
-        fail("no sandbox named " + a.name + " (no " + state.string() + ")");
+    auto state = sandbox_state_dir(a.name, a.state_dir);
+    if (!state.ok()) fail(state.error().message, kExitUsage);
+    if (!fs::exists(*state)) {
+        fail("no sandbox named " + a.name + " (no " + state->string() + ")");
     }
-    return state / "approvals";
+    return *state / "approvals";
 }
 
 std::string when(std::int64_t unix_seconds) {

@@ -36,6 +36,13 @@ Result<fs::path> kars_home() {
     return fs::path(home) / ".kars";
 }
 
+Result<fs::path> sandbox_state_dir(const std::string& name, const std::string& explicit_dir) {
+    if (!explicit_dir.empty()) return fs::absolute(explicit_dir);
+    auto home = kars_home();
+    if (!home.ok()) return home.error();
+    return *home / "sandboxes" / name;
+}
+
 bool valid_provider_name(std::string_view name) {
     if (name.empty() || name.size() > 63) return false;
     for (char c : name) {

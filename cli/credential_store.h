@@ -18,6 +18,12 @@ namespace kars::cli {
 // ~/.kars, from $HOME (the invoking user's home).
 Result<std::filesystem::path> kars_home();
 
+// Where `kars dev` keeps a sandbox's router config, audit log, budget and approvals:
+// `explicit_dir` when given, else ~/.kars/sandboxes/NAME. Every verb that finds a sandbox
+// by name uses this, so the layout is defined once.
+Result<std::filesystem::path> sandbox_state_dir(const std::string& name,
+                                                const std::string& explicit_dir = {});
+
 // True for names usable as a file name and a router provider name: [a-z0-9-]{1,63}.
 bool valid_provider_name(std::string_view name);
 

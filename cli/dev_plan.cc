@@ -296,13 +296,9 @@ Result<DevPlan> make_dev_plan(const DevOptions& o) {
     }
     plan.provider = provider;
 
-    if (!o.state_dir.empty()) {
-        plan.state_dir = fs::absolute(o.state_dir);
-    } else {
-        auto home = kars_home();
-        if (!home.ok()) return home.error();
-        plan.state_dir = *home / "sandboxes" / plan.name;
-    }
+    auto state_dir = sandbox_state_dir(plan.name, o.state_dir.string());
+    if (!state_dir.ok()) return state_dir.error();
+    plan.state_dir = std::move(*state_dir);
     plan.router_config = plan.state_dir / "router.yaml";
     plan.audit_log = plan.state_dir / "audit.jsonl";
     plan.router_log = plan.state_dir / "router.log";

@@ -49,10 +49,9 @@ struct Where {
     }
 
     fs::path state() const {
-        if (!state_dir.empty()) return state_dir;
-        auto home = kars_home();
-        if (!home.ok()) fail(home.error().message);
-        return *home / "sandboxes" / name;
+        auto dir = sandbox_state_dir(name, state_dir);
+        if (!dir.ok()) fail(dir.error().message);
+        return *dir;
     }
 
     fs::path config_path() const {
