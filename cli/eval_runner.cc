@@ -15,6 +15,7 @@
 
 #include "cli/http_probe.h"
 #include "core/audit/entry.h"
+#include "core/audit/line_reader.h"
 #include "core/json/parse.h"
 #include "core/manifest/manifest.h"
 
@@ -61,25 +62,6 @@ std::string corpus_policy_kind(std::string_view k) {
     return std::string(k);
 }
 
-// Audit entries the router wrote for one trace id. The writer commits in groups, so the
-// entries may trail the response by a few milliseconds.
-std::vector<audit::Entry> entries_for(const fs::path& log, const std::string& trace_id,
-                                      std::size_t at_least) {
-    std::vector<audit::Entry> out;
-    for (auto deadline = std::chrono::steady_clock::now() + 3s;
-         std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(20ms)) {
-        out.clear();
-        std::ifstream in(log);
-        std::string line;
-        while (std::getline(in, line)) {
-            auto e = audit::parse_entry_line(line);
-            if (e.ok() && e->event.trace_id == trace_id) out.push_back(std::move(*e));
-        }
-        if (out.size() >= at_least) break;
-    }
-    return out;
-}
-
 boost::json::object scalar_args(const boost::json::object& scenario) {
     boost::json::object ctx;
     if (const auto* args = scenario.if_contains("args"); args && args->is_object()) {
@@ -94,6 +76,29 @@ boost::json::object scalar_args(const boost::json::object& scenario) {
 
 EvalRunner::~EvalRunner() {
     stop();
+}
+
+// Audit entries the router wrote for one trace id. The writer commits in groups, so they may
+// trail the response by a few milliseconds. The log is read once, incrementally, with the
+// audit module's bounded line reader; entries are kept by trace id.
+std::vector<audit::Entry> EvalRunner::entries_for(const std::string& trace_id) {
+    for (auto deadline = std::chrono::steady_clock::now() + 3s;;
+         std::this_thread::sleep_for(20ms)) {
+        if (!audit_file_) audit_file_.reset(std::fopen(audit_.c_str(), "rb"));
+        if (audit_file_ && !audit_reader_) {
+            audit_reader_.emplace(audit_file_.get(), audit::kMaxLineBytes);
+        }
+        while (audit_reader_) {
+            auto line = audit_reader_->next();
+            if (!line) break;
+            if (line->too_long) continue;
+            auto e = audit::parse_entry_line(line->text);
+            if (e.ok()) by_trace_[e->event.trace_id].push_back(std::move(*e));
+        }
+        auto it = by_trace_.find(trace_id);
+        if (it != by_trace_.end()) return it->second;
+        if (std::chrono::steady_clock::now() >= deadline) return {};
+    }
 }
 
 Status EvalRunner::start(const EvalSetup& setup) {
@@ -216,7 +221,7 @@ Result<Observed> EvalRunner::egress(const EvalCase& c) {
     auto res = connect_via_proxy(egress_port_, host, port, kTimeout);
     if (!res.ok()) return res.error();
     Observed o;
-    auto entries = entries_for(audit_, res->trace_id, 1);
+    auto entries = entries_for(res->trace_id);
     for (const auto& e : entries) {
         if (e.event.action.rfind("egress:", 0) != 0) continue;
         o.decision = corpus_decision(e.event.decision);
@@ -266,7 +271,7 @@ Result<Observed> EvalRunner::chat(const EvalCase& c) {
                                             "): the case could not be decided; is the model in "
                                             "the cassette?");
     }
-    for (const auto& e : entries_for(audit_, trace, 1)) {
+    for (const auto& e : entries_for(trace)) {
         if (e.event.decision == "deny" || o.policy_kind.empty()) {
             o.policy_kind = corpus_policy_kind(e.event.policy_kind);
             if (o.reason.empty()) o.reason = e.event.reason;

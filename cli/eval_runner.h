@@ -8,12 +8,18 @@
 // on. Nothing is decided in the CLI: a pass means the router decided so.
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/eval_corpus.h"
 #include "cli/router_process.h"
+#include "core/audit/entry.h"
+#include "core/audit/line_reader.h"
 #include "core/result.h"
 
 namespace kars::cli {
@@ -46,6 +52,7 @@ private:
     Result<Observed> evaluate_action(const std::string& action, const boost::json::object& args);
     Result<Observed> egress(const EvalCase& c);
     Result<Observed> chat(const EvalCase& c);
+    std::vector<audit::Entry> entries_for(const std::string& trace_id);
 
     RouterProcess router_;
     std::uint16_t port_ = 0;
@@ -53,6 +60,9 @@ private:
     std::string sandbox_;
     std::filesystem::path audit_;
     unsigned counter_ = 0;
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> audit_file_{nullptr, &std::fclose};
+    std::optional<audit::LineReader> audit_reader_;
+    std::map<std::string, std::vector<audit::Entry>> by_trace_;
 };
 
 }  // namespace kars::cli
