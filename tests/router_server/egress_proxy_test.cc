@@ -25,6 +25,8 @@ void set_read_timeout(tcp::socket& s, int ms) {
 }
 
 // A blocking loopback server on port 0; each connection runs `serve` on its own thread.
+// The destructor shuts every connection down and joins its thread before the io_context
+// goes, so no socket outlives the context it belongs to.
 class LocalServer {
 public:
     explicit LocalServer(std::function<void(tcp::socket&)> serve)
@@ -33,14 +35,16 @@ public:
         port_ = acceptor_.local_endpoint().port();
         thread_ = std::thread([this] {
             while (true) {
+                auto s = std::make_shared<tcp::socket>(io_);
                 boost::system::error_code ec;
-                tcp::socket s(io_);
-                acceptor_.accept(s, ec);
+                acceptor_.accept(*s, ec);
                 if (ec || stopping_) return;
-                std::thread([this, sock = std::move(s)]() mutable {
-                    set_read_timeout(sock, 5000);
-                    serve_(sock);
-                }).detach();
+                std::lock_guard lock(mu_);
+                fds_.push_back(s->native_handle());
+                workers_.emplace_back([this, s] {
+                    set_read_timeout(*s, 5000);
+                    serve_(*s);
+                });
             }
         });
     }
@@ -50,6 +54,9 @@ public:
         tcp::socket poke(io_);
         poke.connect(acceptor_.local_endpoint(), ec);
         thread_.join();
+        std::lock_guard lock(mu_);
+        for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);  // wakes a blocked read
+        for (auto& t : workers_) t.join();
     }
     std::uint16_t port() const { return port_; }
 
@@ -60,6 +67,9 @@ private:
     std::atomic<bool> stopping_{false};
     std::uint16_t port_ = 0;
     std::thread thread_;
+    std::mutex mu_;
+    std::vector<int> fds_;
+    std::vector<std::thread> workers_;
 };
 
 void echo(tcp::socket& s) {
