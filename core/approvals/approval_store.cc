@@ -2,14 +2,8 @@
 // Copyright (c) 2026 The kars authors
 #include "core/approvals/approval_store.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -18,6 +12,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/files/state_file.h"
 #include "core/json/parse.h"
 
 namespace kars::approvals {
@@ -100,47 +95,20 @@ Result<Approval> from_json(std::string_view text, const std::string& where) {
     return a;
 }
 
-// Holds the store's flock for one operation.
-class Lock {
-public:
-    static Result<Lock> take(const fs::path& dir) {
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (ec) return make_error("approval_store", "create " + dir.string() + ": " + ec.message());
-        fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-        int fd = ::open((dir / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0 || ::flock(fd, LOCK_EX) != 0) {
-            std::string why = std::strerror(errno);
-            if (fd >= 0) ::close(fd);
-            return make_error("approval_store", "lock " + (dir / ".lock").string() + ": " + why);
-        }
-        return Lock(fd);
-    }
-    Lock(Lock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-    Lock& operator=(Lock&&) = delete;
-    ~Lock() {
-        if (fd_ >= 0) ::close(fd_);  // closing releases the flock
-    }
-
-private:
-    explicit Lock(int fd) : fd_(fd) {}
-    int fd_;
-};
+// Creates the store directory (owner only) and takes its lock for one operation.
+Result<files::FileLock> lock_store(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return make_error("approval_store", "create " + dir.string() + ": " + ec.message());
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    auto lock = files::FileLock::acquire(dir / ".lock");
+    if (!lock.ok()) return make_error("approval_store", lock.error().message);
+    return lock;
+}
 
 Status write(const fs::path& dir, const Approval& a) {
-    const fs::path tmp = dir / ("." + a.id + ".tmp");
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << to_json(a);
-        out.flush();
-        if (!out) return make_error("approval_store", "write " + tmp.string());
-    }
-    std::error_code ec;
-    fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace,
-                    ec);
-    fs::rename(tmp, dir / (a.id + ".json"), ec);
-    if (ec)
-        return make_error("approval_store", "rename into " + dir.string() + ": " + ec.message());
+    auto st = files::replace_file(dir / (a.id + ".json"), to_json(a));
+    if (!st.ok()) return make_error("approval_store", st.error().message);
     return ok_status();
 }
 
@@ -196,7 +164,7 @@ std::string_view to_string(State s) {
 Result<Approval> ApprovalStore::request(const std::string& sandbox, const std::string& action,
                                         const std::string& rule, const std::string& reason,
                                         std::chrono::seconds ttl, Clock::time_point now) {
-    auto lock = Lock::take(dir_);
+    auto lock = lock_store(dir_);
     if (!lock.ok()) return lock.error();
     auto all = read_all(dir_);
     const auto t = unix_seconds(now);
@@ -213,7 +181,7 @@ Result<Approval> ApprovalStore::request(const std::string& sandbox, const std::s
 }
 
 Result<std::vector<Approval>> ApprovalStore::list(Clock::time_point now) {
-    auto lock = Lock::take(dir_);
+    auto lock = lock_store(dir_);
     if (!lock.ok()) return lock.error();
     auto all = read_all(dir_);
     expire(dir_, all, unix_seconds(now));
@@ -225,7 +193,7 @@ Result<Approval> ApprovalStore::decide(const std::string& id, bool approve, cons
     if (!valid_id(id)) {
         return make_error("approval_not_found", "'" + id + "' is not an approval id");
     }
-    auto lock = Lock::take(dir_);
+    auto lock = lock_store(dir_);
     if (!lock.ok()) return lock.error();
     auto all = read_all(dir_);
     const auto t = unix_seconds(now);
@@ -249,7 +217,7 @@ Result<Approval> ApprovalStore::decide(const std::string& id, bool approve, cons
 
 Result<std::optional<Approval>> ApprovalStore::consume(const std::string& action,
                                                        Clock::time_point now) {
-    auto lock = Lock::take(dir_);
+    auto lock = lock_store(dir_);
     if (!lock.ok()) return lock.error();
     auto all = read_all(dir_);
     expire(dir_, all, unix_seconds(now));

@@ -8,7 +8,7 @@
 // nobody answers expires too.
 //
 // The store is a directory the router and the CLI share on the host, one JSON file per
-// request (<id>.json, written to a temporary name and renamed), every operation under an
+// request (<id>.json, replaced atomically by files::replace_file), every operation under an
 // exclusive flock of <dir>/.lock. The agent cannot reach it: sandboxes never see ~/.kars.
 
 #include <chrono>

@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <initializer_list>
-#include <limits>
 #include <string>
 
 #include <boost/json.hpp>
@@ -13,86 +11,27 @@
 #include "core/governance/action_pattern.h"
 #include "core/governance/money.h"
 #include "core/governance/profile_loader.h"
+#include "core/manifest/spec_reader.h"
 
 namespace kars::governance {
 namespace {
 
 namespace json = boost::json;
 
-// Path-aware reader over the JSON spec; keeps the first error like manifest::FieldReader.
-class SpecReader {
-public:
-    explicit SpecReader(std::string source) : source_(std::move(source)) {}
+using manifest::SpecReader;
 
-    bool ok() const { return !error_; }
-    Error error() const { return *error_; }
-    void fail(const std::string& path, const std::string& reason) {
-        if (!error_)
-            error_ = make_error("invalid_tool_policy", source_ + ": " + path + ": " + reason);
-    }
-
-    // Null or absent is "not set", as for every nullable CRD field.
-    const json::value* get(const json::object& obj, std::string_view key) const {
-        const json::value* v = obj.if_contains(key);
-        return v && !v->is_null() ? v : nullptr;
-    }
-    const json::object* object(const json::object& obj, std::string_view key,
-                               const std::string& path) {
-        const json::value* v = get(obj, key);
-        if (!v || !ok()) return nullptr;
-        if (!v->is_object()) fail(path, "expected object");
-        return v->if_object();
-    }
-    std::optional<std::string> string(const json::object& obj, std::string_view key,
-                                      const std::string& path) {
-        const json::value* v = get(obj, key);
-        if (!v || !ok()) return std::nullopt;
-        if (!v->is_string()) {
-            fail(path, "expected string");
-            return std::nullopt;
-        }
-        return std::string(v->get_string());
-    }
-    std::optional<std::uint32_t> uint32(const json::object& obj, std::string_view key,
-                                        const std::string& path) {
-        const json::value* v = get(obj, key);
-        if (!v || !ok()) return std::nullopt;
-        std::uint64_t max = std::numeric_limits<std::uint32_t>::max();
-        if (v->is_int64() && v->get_int64() >= 0 &&
-            static_cast<std::uint64_t>(v->get_int64()) <= max) {
-            return static_cast<std::uint32_t>(v->get_int64());
-        }
-        if (v->is_uint64() && v->get_uint64() <= max) {
-            return static_cast<std::uint32_t>(v->get_uint64());
-        }
-        fail(path, "expected an integer between 0 and 4294967295");
+// A CRD money string ("12.50 USD"), with the money parser's reason on failure.
+std::optional<Money> read_money(SpecReader& r, const json::object& obj, std::string_view key,
+                                const std::string& path) {
+    auto text = r.string(obj, key, path);
+    if (!text) return std::nullopt;
+    auto parsed = parse_money(*text);
+    if (!parsed) {
+        r.fail(path, parsed.error().message);
         return std::nullopt;
     }
-    std::optional<Money> money(const json::object& obj, std::string_view key,
-                               const std::string& path) {
-        auto text = string(obj, key, path);
-        if (!text) return std::nullopt;
-        auto parsed = parse_money(*text);
-        if (!parsed) {
-            fail(path, parsed.error().message);
-            return std::nullopt;
-        }
-        return *parsed;
-    }
-    void known_keys(const json::object& obj, const std::string& path,
-                    std::initializer_list<std::string_view> keys) {
-        for (const auto& entry : obj) {
-            if (!ok()) return;
-            if (std::find(keys.begin(), keys.end(), entry.key()) == keys.end()) {
-                fail(path + "." + std::string(entry.key()), "unknown field");
-            }
-        }
-    }
-
-private:
-    std::string source_;
-    std::optional<Error> error_;
-};
+    return *parsed;
+}
 
 void read_applies_to(SpecReader& r, const json::object& spec, ToolPolicy& p) {
     const json::object* applies = r.object(spec, "appliesTo", "spec.appliesTo");
@@ -112,19 +51,8 @@ void read_applies_to(SpecReader& r, const json::object& spec, ToolPolicy& p) {
         !std::all_of(p.mcp_server.begin(), p.mcp_server.end(), is_name_char)) {
         r.fail("spec.appliesTo.mcpServer", "'" + p.mcp_server + "' is not a server name");
     }
-    const json::object* labels =
-        r.object(*applies, "sandboxMatchLabels", "spec.appliesTo.sandboxMatchLabels");
-    if (labels) {
-        for (const auto& entry : *labels) {
-            if (!entry.value().is_string()) {
-                r.fail("spec.appliesTo.sandboxMatchLabels." + std::string(entry.key()),
-                       "expected string");
-                return;
-            }
-            p.sandbox_match_labels[std::string(entry.key())] =
-                std::string(entry.value().get_string());
-        }
-    }
+    auto labels = r.labels(*applies, "sandboxMatchLabels", "spec.appliesTo.sandboxMatchLabels");
+    if (labels) p.sandbox_match_labels = std::move(*labels);
     // The CRD's admission rule: a ToolPolicy that selects every sandbox must say so with a
     // label, not by omission.
     if (r.ok() && p.sandbox_match_labels.empty()) {
@@ -169,7 +97,7 @@ void read_approval(SpecReader& r, const json::object& spec, ToolPolicy& p) {
     if (ap) {
         r.known_keys(*ap, "spec.approval", {"mode", "threshold", "channel"});
         mode = r.string(*ap, "mode", "spec.approval.mode");
-        p.approval_threshold = r.money(*ap, "threshold", "spec.approval.threshold");
+        p.approval_threshold = read_money(r, *ap, "threshold", "spec.approval.threshold");
         p.approval_channel = r.string(*ap, "channel", "spec.approval.channel").value_or("");
     }
     if (!r.ok()) return;
@@ -211,9 +139,9 @@ void read_commerce(SpecReader& r, const json::object& spec, ToolPolicy& p) {
             caps.counterparty_allowlist.emplace_back(item.get_string());
         }
     }
-    caps.per_transfer_cap = r.money(*c, "perTransferCap", "spec.commerce.perTransferCap");
-    caps.daily_cap = r.money(*c, "dailyCap", "spec.commerce.dailyCap");
-    caps.monthly_cap = r.money(*c, "monthlyCap", "spec.commerce.monthlyCap");
+    caps.per_transfer_cap = read_money(r, *c, "perTransferCap", "spec.commerce.perTransferCap");
+    caps.daily_cap = read_money(r, *c, "dailyCap", "spec.commerce.dailyCap");
+    caps.monthly_cap = read_money(r, *c, "monthlyCap", "spec.commerce.monthlyCap");
     if (!r.ok()) return;
     if (caps.daily_cap && caps.monthly_cap) {
         if (caps.daily_cap->currency != caps.monthly_cap->currency) {
@@ -258,11 +186,8 @@ void read_agt_profile(SpecReader& r, const json::object& spec, ToolPolicy& p) {
 Result<ToolPolicy> compile_tool_policy(const manifest::ObjectMeta& metadata,
                                        const boost::json::value& spec) {
     ToolPolicy p;
-    p.source =
-        "ToolPolicy/" +
-        (metadata.namespace_name.empty() ? std::string("default") : metadata.namespace_name) + "/" +
-        metadata.name;
-    SpecReader r(p.source);
+    p.source = SpecReader::source_of(manifest::kToolPolicyKind, metadata);
+    SpecReader r("invalid_tool_policy", p.source);
     if (!spec.is_object()) {
         r.fail("spec", "expected object");
         return r.error();
