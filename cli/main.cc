@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/approvals_cmd.h"
+#include "cli/mcp_cmd.h"
 #include "cli/audit_cmd.h"
 #include "cli/credentials_cmd.h"
 #include "cli/dev_cmd.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
     CLI::App app{"kars: a secure runtime for AI agents"};
     app.require_subcommand(1);
     kars::cli::register_approvals_commands(app);
+    kars::cli::register_mcp_commands(app);
     kars::cli::register_audit_commands(app);
     kars::cli::register_credentials_commands(app);
     kars::cli::register_dev_command(app);

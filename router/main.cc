@@ -21,6 +21,7 @@
 #include "router/server/egress_proxy.h"
 #include "router/server/egress_watch.h"
 #include "router/server/governance_routes.h"
+#include "router/server/mcp_routes.h"
 #include "router/server/http_server.h"
 #include "router/server/inference_routes.h"
 #include "router/server/logging.h"
@@ -198,6 +199,8 @@ int main(int argc, char** argv) {
     register_ops_routes(server, state);
     register_inference_routes(server, state);
     register_governance_routes(server, state);
+    McpService mcp(state);
+    mcp.register_routes(server);
     std::string where;
     std::vector<std::uint16_t> router_ports;
     if (listen_fds.empty()) {
@@ -243,6 +246,7 @@ int main(int argc, char** argv) {
     for (unsigned i = 1; i < cfg.threads; ++i) workers.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& t : workers) t.join();
+    mcp.shutdown();
     state.flush_budgets();
     state.audit().close();
     spdlog::info("stopped");

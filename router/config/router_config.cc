@@ -209,6 +209,57 @@ Status parse_governance(const YAML::Node& node, const std::string& base_dir,
     return ok_status();
 }
 
+Status string_list(const YAML::Node& node, const std::string& where,
+                   std::vector<std::string>& out) {
+    if (!node.IsSequence()) return make_error("bad_config", where + ": expected a list");
+    out.clear();
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        if (!node[i].IsScalar() || node[i].Scalar().empty()) {
+            return make_error("bad_config",
+                              where + "[" + std::to_string(i) + "]: expected a non-empty string");
+        }
+        out.push_back(node[i].Scalar());
+    }
+    return ok_status();
+}
+
+// The `mcp:` section.
+Status parse_mcp(const YAML::Node& node, const std::string& base_dir, McpSettings& out) {
+    if (!node.IsMap()) return make_error("bad_config", "mcp: expected a mapping");
+    Reader r("mcp.");
+    if (r.get(node, "pins_file", out.pins_file)) out.pins_file = resolve(base_dir, out.pins_file);
+    r.millis(node, "call_timeout_ms", out.call_timeout);
+    r.millis(node, "list_timeout_ms", out.list_timeout);
+    r.get(node, "max_message_bytes", out.max_message_bytes);
+    if (out.max_message_bytes < 1024) r.fail("max_message_bytes: at least 1024");
+    r.get(node, "max_sessions", out.max_sessions);
+    if (out.max_sessions == 0) r.fail("max_sessions: must be positive");
+    std::int64_t idle = out.session_idle_timeout.count();
+    if (r.get(node, "session_idle_timeout_seconds", idle)) {
+        if (idle < 1) r.fail("session_idle_timeout_seconds: must be positive");
+        out.session_idle_timeout = std::chrono::seconds(idle);
+    }
+    for (const char* key : {"allowed_hosts", "allowed_origins", "inherit_env"}) {
+        const YAML::Node list = node[key];
+        if (!list) continue;
+        auto& target = std::string_view(key) == "allowed_hosts"     ? out.allowed_hosts
+                       : std::string_view(key) == "allowed_origins" ? out.allowed_origins
+                                                                    : out.inherit_env;
+        auto st = string_list(list, std::string("mcp.") + key, target);
+        if (!st.ok()) return st;
+    }
+    static const std::set<std::string> kKnown = {
+        "pins_file",       "call_timeout_ms", "list_timeout_ms",
+        "max_message_bytes", "max_sessions",  "session_idle_timeout_seconds",
+        "allowed_hosts",   "allowed_origins", "inherit_env"};
+    for (const auto& kv : node) {
+        const auto key = kv.first.as<std::string>();
+        if (!kKnown.contains(key)) r.fail(key + ": unknown field");
+    }
+    if (!r.error().empty()) return make_error("bad_config", r.error());
+    return ok_status();
+}
+
 Status parse_listen(const std::string& text, RouterConfig& cfg) {
     auto auth = boost::urls::parse_authority(text);
     if (!auth || !auth->has_port() || (auth->port_number() == 0 && auth->port() != "0")) {
@@ -449,6 +500,13 @@ Result<RouterConfig> parse_impl(const std::string& yaml_text, const std::string&
     if (const YAML::Node governance = root["governance"]) {
         auto st = parse_governance(governance, base_dir, cfg.governance);
         if (!st.ok()) return st.error();
+    }
+    if (const YAML::Node mcp = root["mcp"]) {
+        auto st = parse_mcp(mcp, base_dir, cfg.mcp);
+        if (!st.ok()) return st.error();
+    }
+    if (cfg.mcp.pins_file.empty()) {
+        cfg.mcp.pins_file = (fs::path(cfg.audit.path).parent_path() / "mcp-pins.json").string();
     }
     if (!r.error().empty()) return make_error("bad_config", r.error());
     return cfg;

@@ -118,6 +118,26 @@ struct GovernanceSettings {
     std::chrono::seconds approval_timeout{900};
 };
 
+// The MCP gateway at /mcp. Which servers it fronts comes from the McpServer resources of
+// the manifest; these settings say how it treats them and its clients.
+struct McpSettings {
+    // Tool definition pins (JSON). Default: mcp-pins.json beside the audit log, so pins
+    // survive restarts exactly as long as the audit trail does.
+    std::string pins_file;
+    std::chrono::milliseconds call_timeout{60'000};
+    std::chrono::milliseconds list_timeout{30'000};
+    std::size_t max_message_bytes = 4 * 1024 * 1024;
+    std::size_t max_sessions = 256;
+    std::chrono::seconds session_idle_timeout{1800};
+    // Host header values accepted besides loopback names and addresses (DNS rebinding
+    // defence), and the Origin values accepted from browsers (none by default).
+    std::vector<std::string> allowed_hosts;
+    std::vector<std::string> allowed_origins;
+    // Router environment variables a stdio server inherits; nothing else is passed on
+    // unless its McpServer names it (the router's environment holds credentials).
+    std::vector<std::string> inherit_env = {"PATH", "HOME", "LANG", "TMPDIR"};
+};
+
 struct RouterConfig {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8443;
@@ -135,6 +155,7 @@ struct RouterConfig {
     unsigned threads = 1;
     EgressSettings egress;
     GovernanceSettings governance;
+    McpSettings mcp;
 
     const ProviderConfig* provider(const std::string& name) const;
     // Targets for a requested model: its own entry, else "default", else empty.

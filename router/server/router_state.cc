@@ -45,6 +45,9 @@ Status load_policy(Snapshot& snap) {
     if (!cfg.governance.approvals_dir.empty()) {
         snap.approvals = std::make_shared<approvals::ApprovalStore>(cfg.governance.approvals_dir);
     }
+    auto mcp_servers = config::build_mcp_plans(cfg, m ? &*m : nullptr);
+    if (!mcp_servers.ok()) return mcp_servers.error();
+    snap.mcp_servers = std::move(*mcp_servers);
     if (!m) return ok_status();
     manifest::SandboxIdentity who;
     who.name = cfg.sandbox_name;

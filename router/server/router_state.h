@@ -24,6 +24,7 @@
 #include "router/budget/rate_limiter.h"
 #include "router/budget/token_budget.h"
 #include "router/config/governance_loader.h"
+#include "router/config/mcp_loader.h"
 #include "router/config/router_config.h"
 #include "router/providers/provider_config.h"
 #include "router/replay/cassette.h"
@@ -52,6 +53,8 @@ struct Snapshot {
     config::GovernancePolicy governance;
     // Null when governance.approvals_dir is not set.
     std::shared_ptr<approvals::ApprovalStore> approvals;
+    // The MCP servers the gateway fronts for this sandbox, credentials resolved.
+    std::vector<config::McpServerPlan> mcp_servers;
 };
 
 // A governance decision after approvals: a RequiresApproval action with an approved,

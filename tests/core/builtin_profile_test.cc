@@ -34,7 +34,9 @@ TEST(BuiltinProfile, LoadsAndDecidesAsDocumented) {
     EXPECT_EQ(hosted.verdict, Verdict::kDenied);
     EXPECT_EQ(hosted.rule.rule, "hosted-mcp-deny");
     EXPECT_EQ(decide(*set, "admin:bulk_delete").verdict, Verdict::kRequiresApproval);
-    EXPECT_EQ(decide(*set, "mcp:github:create_issue").verdict, Verdict::kDenied);
+    auto mcp = decide(*set, "mcp:github:create_issue");
+    EXPECT_TRUE(mcp.allowed());
+    EXPECT_EQ(mcp.rule.rule, "mcp-allow");
 }
 
 }  // namespace

@@ -88,7 +88,7 @@ TEST_F(DefaultProfile, ToolsInferenceSpawnMeshAndFoundryAreAllowed) {
 }
 
 TEST_F(DefaultProfile, UnlistedKindsAreDeniedByDefault) {
-    for (const char* action : {"mcp:github:create_issue", "egress:example.com:443",
+    for (const char* action : {"egress:example.com:443",
                                "handoff:request:peer", "a2a:send:peer"}) {
         Decision d = eval(action);
         EXPECT_EQ(d.verdict, Verdict::kDenied) << action;

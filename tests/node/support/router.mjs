@@ -24,7 +24,7 @@ export const ROUTER_KEY = 'router-owned-secret-key';
 
 const started = new Set();
 
-function track(child) {
+export function track(child) {
   started.add(child);
   child.on('exit', () => started.delete(child));
   return child;
@@ -158,7 +158,7 @@ function configText(cfg) {
 // Starts kars-router. `config` is the router config object without listen/audit, which the
 // harness fills in; `manifest` (text) is written beside it and referenced when given.
 // Pass `dir` to restart a router on the same state (audit log, budget file).
-export async function startRouter({ config, manifest, dir, drainSeconds = 0 } = {}) {
+export async function startRouter({ config, manifest, dir, drainSeconds = 0, env: extraEnv = {} } = {}) {
   dir = dir ?? tempDir();
   fs.writeFileSync(path.join(dir, 'router.key'), `${ROUTER_KEY}\n`, { mode: 0o600 });
   const full = {
@@ -175,7 +175,7 @@ export async function startRouter({ config, manifest, dir, drainSeconds = 0 } = 
   fs.writeFileSync(configPath, configText(full));
 
   // A clean environment: no KARS_PROVIDER_*_API_KEY from the caller may override the file.
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME ?? dir };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME ?? dir, ...extraEnv };
   const child = track(spawn(routerBin, ['--config', configPath, '--drain-seconds', String(drainSeconds)], {
     cwd: dir,
     env,

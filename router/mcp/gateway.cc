@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The kars authors
+#include "router/mcp/gateway.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/json/parse.h"
+#include "router/mcp/handshake.h"
+#include "router/mcp/http_upstream.h"
+#include "router/mcp/stdio_upstream.h"
+#include "router/mcp/tool_names.h"
+
+namespace kars::router::mcp {
+
+namespace net = boost::asio;
+namespace rpc = ::kars::mcp;
+
+namespace {
+
+// The members of a tool definition a model is shown; the pin digest covers the same set,
+// so nothing that reaches the agent can change without the pin noticing.
+constexpr std::string_view kShownFields[] = {"title", "description", "inputSchema",
+                                             "outputSchema", "annotations"};
+
+// A server returning more than this is treated as broken rather than paged forever.
+constexpr std::size_t kMaxPages = 32;
+constexpr std::size_t kMaxToolsPerServer = 2048;
+
+std::string short_digest(const std::string& digest) {
+    return digest.substr(0, 16);
+}
+
+}  // namespace
+
+// Why a call does not reach its server, in the shape the agent and the audit log get it.
+struct Gateway::Refusal {
+    std::string action;
+    std::string kind;  // policy kind, as in audit entries and metrics
+    std::string rule;
+    std::string reason;
+    std::string decision = "deny";  // or requires_approval, rate_limited
+};
+
+Gateway::Gateway(net::any_io_executor executor, GatewayPolicy policy)
+    : executor_(std::move(executor)), policy_(std::move(policy)) {}
+
+Gateway::~Gateway() {
+    shutdown();
+}
+
+void Gateway::shutdown() {
+    std::map<std::string, std::shared_ptr<Server>> gone;
+    {
+        std::lock_guard lock(mu_);
+        gone.swap(servers_);
+    }
+    for (auto& [name, s] : gone) {
+        if (s->upstream) s->upstream->shutdown();
+    }
+}
+
+Status Gateway::configure(const std::vector<config::McpServerPlan>& plans,
+                          GatewaySettings settings) {
+    std::map<std::string, std::shared_ptr<Server>> next;
+    std::vector<std::shared_ptr<Server>> retired;
+    std::lock_guard lock(mu_);
+    for (const auto& plan : plans) {
+        auto old = servers_.find(plan.spec.name);
+        if (old != servers_.end() && old->second->plan.fingerprint == plan.fingerprint) {
+            // Same process or endpoint: keep it and its catalogue; what may change without a
+            // restart (allowedTools, display name) is read from the new plan.
+            auto kept = std::make_shared<Server>();
+            kept->plan = plan;
+            kept->upstream = old->second->upstream;
+            {
+                std::lock_guard cat(old->second->mu);
+                kept->tools = old->second->tools;
+                kept->fetched = old->second->fetched;
+                kept->have_tools = old->second->have_tools;
+            }
+            next.emplace(plan.spec.name, std::move(kept));
+            continue;
+        }
+        auto s = std::make_shared<Server>();
+        s->plan = plan;
+        if (plan.stdio) {
+            StdioOptions o;
+            o.server = plan.spec.name;
+            o.argv = plan.argv;
+            o.env = plan.env;
+            o.cwd = plan.cwd;
+            o.max_message_bytes = settings.max_message_bytes;
+            o.init_timeout = settings.list_timeout;
+            s->upstream = make_stdio_upstream(executor_, std::move(o));
+        } else {
+            HttpOptions o;
+            o.server = plan.spec.name;
+            o.url = plan.url;
+            o.bearer = plan.bearer;
+            o.ca_file = settings.ca_file;
+            o.max_message_bytes = settings.max_message_bytes;
+            o.init_timeout = settings.list_timeout;
+            auto made = make_http_upstream(executor_, std::move(o));
+            if (!made.ok()) return made.error();
+            s->upstream = std::move(*made);
+        }
+        next.emplace(plan.spec.name, std::move(s));
+    }
+    for (auto& [name, s] : servers_) {
+        auto n = next.find(name);
+        if (n == next.end() || n->second->upstream != s->upstream) retired.push_back(s);
+    }
+    if (!pins_ || settings.pins_file != settings_.pins_file) {
+        pins_ = std::make_shared<rpc::PinStore>(settings.pins_file);
+    }
+    servers_ = std::move(next);
+    settings_ = std::move(settings);
+    for (auto& s : retired) s->upstream->shutdown();
+    return ok_status();
+}
+
+std::size_t Gateway::server_count() const {
+    std::lock_guard lock(mu_);
+    return servers_.size();
+}
+
+std::vector<std::shared_ptr<Gateway::Server>> Gateway::servers() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::shared_ptr<Server>> out;
+    for (const auto& [name, s] : servers_) out.push_back(s);
+    return out;
+}
+
+std::shared_ptr<Gateway::Server> Gateway::server(const std::string& name) const {
+    std::lock_guard lock(mu_);
+    auto it = servers_.find(name);
+    return it == servers_.end() ? nullptr : it->second;
+}
+
+bool Gateway::audit(std::string action, std::string decision, std::string kind,
+                    std::string reason, const CallerInfo& caller) {
+    audit::Event e;
+    e.sandbox = policy_.sandbox;
+    e.action = std::move(action);
+    e.decision = std::move(decision);
+    e.policy_kind = std::move(kind);
+    e.reason = std::move(reason);
+    if (!caller.client.empty()) e.reason += " (MCP client " + caller.client + ")";
+    e.trace_id = caller.trace_id;
+    return policy_.record(std::move(e));
+}
+
+net::awaitable<Result<std::vector<Gateway::Tool>>> Gateway::catalogue(Server& server, bool force) {
+    GatewaySettings settings;
+    {
+        std::lock_guard lock(mu_);
+        settings = settings_;
+    }
+    {
+        std::lock_guard lock(server.mu);
+        const bool fresh = server.have_tools && !server.upstream->tools_changed() &&
+                           std::chrono::steady_clock::now() - server.fetched < settings.catalogue_ttl;
+        if (fresh && !force) co_return server.tools;
+    }
+    server.upstream->clear_tools_changed();
+    std::vector<Tool> tools;
+    std::string cursor;
+    const std::string& name = server.plan.spec.name;
+    for (std::size_t page = 0; page < kMaxPages; ++page) {
+        boost::json::object params;
+        if (!cursor.empty()) params["cursor"] = cursor;
+        auto reply = co_await server.upstream->request("tools/list", std::move(params),
+                                                       settings.list_timeout);
+        if (!reply.ok()) co_return reply.error();
+        if (auto err = describe_error_reply(*reply); !err.empty()) {
+            co_return make_error("mcp_protocol",
+                                 "MCP server '" + name + "' refused tools/list: " + err);
+        }
+        const auto* result = json::find_field(*reply, "result");
+        const auto* list = result ? json::find_field(*result, "tools") : nullptr;
+        if (list == nullptr || !list->is_array()) {
+            co_return make_error("mcp_protocol",
+                                 "MCP server '" + name + "' answered tools/list without tools");
+        }
+        for (const auto& item : list->as_array()) {
+            auto tool_name = json::string_field(item, "name");
+            if (!item.is_object() || !tool_name || !valid_tool_name(*tool_name)) {
+                spdlog::warn("mcp server {}: skipped a tool without a valid name", name);
+                continue;
+            }
+            auto digest = rpc::tool_definition_digest(item.as_object());
+            if (!digest.ok()) {
+                spdlog::warn("mcp server {}: skipped tool {}: {}", name, *tool_name,
+                              digest.error().message);
+                continue;
+            }
+            tools.push_back(Tool{std::string(*tool_name), item.as_object(), std::move(*digest)});
+        }
+        if (tools.size() > kMaxToolsPerServer) {
+            co_return make_error("mcp_protocol", "MCP server '" + name + "' lists more than " +
+                                                     std::to_string(kMaxToolsPerServer) + " tools");
+        }
+        auto next = json::string_field(*result, "nextCursor");
+        if (!next || next->empty()) break;
+        cursor = std::string(*next);
+    }
+    std::lock_guard lock(server.mu);
+    server.tools = tools;
+    server.fetched = std::chrono::steady_clock::now();
+    server.have_tools = true;
+    co_return tools;
+}
+
+// A definition seen for the first time is pinned (and audited); one that differs from its
+// pin is audited each time it is met, and blocked.
+Result<rpc::PinState> Gateway::check_pin(const Server& server, const Tool& tool,
+                                         const CallerInfo& caller) {
+    std::shared_ptr<rpc::PinStore> pins;
+    {
+        std::lock_guard lock(mu_);
+        pins = pins_;
+    }
+    const auto& sname = server.plan.spec.name;
+    auto state = pins->check(sname, tool.name, tool.digest);
+    if (!state.ok()) return state.error();
+    const auto action = tool_action(sname, tool.name);
+    if (*state == rpc::PinState::kPinnedNow) {
+        if (!audit(action, "allow", "mcp_pin",
+                   "tool definition pinned on first sight (sha256 " + tool.digest + ")", caller)) {
+            return make_error("audit_unavailable", "the audit log is unavailable");
+        }
+    } else if (*state == rpc::PinState::kDrifted) {
+        audit(action, "deny", "mcp_pin",
+              "tool definition changed since it was pinned (now sha256 " + tool.digest +
+                  "); blocked until re-approved with `kars mcp approve " + policy_.sandbox + " " +
+                  sname + " " + tool.name + "`",
+              caller);
+        if (policy_.denied) policy_.denied("mcp_pin");
+    }
+    return state;
+}
+
+net::awaitable<boost::json::object> Gateway::list_tools(const rpc::Message& request,
+                                                        const CallerInfo& caller) {
+    if (request.params.is_object()) {
+        auto cursor = json::string_field(request.params.as_object(), "cursor");
+        // Everything is listed in one page, so no cursor was ever handed out.
+        if (cursor && !cursor->empty()) {
+            co_return rpc::error_response(request.id, rpc::kInvalidParams,
+                                          "unknown cursor: the gateway lists every tool in one "
+                                          "page");
+        }
+    }
+    boost::json::array listed;
+    for (const auto& s : servers()) {
+        auto tools = co_await catalogue(*s, false);
+        if (!tools.ok()) {
+            spdlog::warn("mcp: tools of server {} are not listed: {}", s->plan.spec.name,
+                         tools.error().message);
+            continue;
+        }
+        for (const auto& tool : *tools) {
+            const auto& spec = s->plan.spec;
+            if (!rpc::server_allows_tool(spec, tool.name)) continue;
+            auto pin = check_pin(*s, tool, caller);
+            if (!pin.ok()) {
+                spdlog::error("mcp: pin check of {}/{} failed, tool hidden: {}", spec.name,
+                              tool.name, pin.error().message);
+                continue;
+            }
+            if (*pin == rpc::PinState::kDrifted) continue;
+            auto d = policy_.evaluate(tool_action(spec.name, tool.name));
+            if (d.verdict == governance::Verdict::kDenied) continue;
+            boost::json::object shown{{"name", exposed_tool_name(spec.name, tool.name)}};
+            for (auto field : kShownFields) {
+                if (const auto* v = tool.definition.if_contains(field)) shown[field] = *v;
+            }
+            if (!shown.contains("inputSchema")) {
+                shown["inputSchema"] = boost::json::object{{"type", "object"}};
+            }
+            listed.push_back(std::move(shown));
+        }
+    }
+    co_return rpc::result_response(request.id, boost::json::object{{"tools", std::move(listed)}});
+}
+
+boost::json::object Gateway::refuse(const rpc::Message& request, const Refusal& r,
+                                    const CallerInfo& caller) {
+    audit(r.action, r.decision, r.kind, "mcp tools/call: " + r.reason, caller);
+    if (policy_.denied) policy_.denied(r.kind);
+    std::string text = "The kars gateway refused this tool call (" + r.action + "): " + r.reason;
+    boost::json::object decision{{"decision", r.decision}, {"policy_kind", r.kind},
+                                 {"rule", r.rule},         {"action", r.action},
+                                 {"reason", r.reason}};
+    boost::json::object result{
+        {"content", boost::json::array{boost::json::object{{"type", "text"}, {"text", text}}}},
+        {"isError", true},
+        {"_meta", boost::json::object{{"kars.azure.com/decision", std::move(decision)}}}};
+    return rpc::result_response(request.id, std::move(result));
+}
+
+net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& request,
+                                                       const CallerInfo& caller) {
+    if (!request.params.is_object()) {
+        co_return rpc::error_response(request.id, rpc::kInvalidParams,
+                                      "tools/call needs params {name, arguments}");
+    }
+    const auto& params = request.params.as_object();
+    auto name = json::string_field(params, "name");
+    if (!name || name->empty()) {
+        co_return rpc::error_response(request.id, rpc::kInvalidParams,
+                                      "tools/call: params.name must be a non-empty string");
+    }
+    const auto* arguments = params.if_contains("arguments");
+    if (arguments != nullptr && !arguments->is_object() && !arguments->is_null()) {
+        co_return rpc::error_response(request.id, rpc::kInvalidParams,
+                                      "tools/call: params.arguments must be an object");
+    }
+    auto parts = split_tool_name(*name);
+    std::shared_ptr<Server> s = parts ? server(parts->first) : nullptr;
+    if (!parts || !s || !valid_tool_name(parts->second)) {
+        audit("mcp:" + std::string(*name), "deny",
+              "mcp_gateway", "mcp tools/call of unknown tool " + std::string(*name), caller);
+        co_return rpc::error_response(
+            request.id, rpc::kInvalidParams,
+            "Unknown tool: " + std::string(*name) + " (gateway tools are named <server>__<tool>)",
+            boost::json::object{{"tool", *name}});
+    }
+    const auto& [server_name, tool_name] = *parts;
+    const auto action = tool_action(server_name, tool_name);
+    const auto& spec = s->plan.spec;
+
+    if (!rpc::server_allows_tool(spec, tool_name)) {
+        co_return refuse(request,
+                         {action, "mcp_server", spec.source + "#allowedTools",
+                          "'" + tool_name + "' is not in spec.allowedTools of " + spec.source},
+                         caller);
+    }
+    auto tools = co_await catalogue(*s, false);
+    auto find = [&](const std::vector<Tool>& list) -> const Tool* {
+        for (const auto& t : list) {
+            if (t.name == tool_name) return &t;
+        }
+        return nullptr;
+    };
+    const Tool* tool = tools.ok() ? find(*tools) : nullptr;
+    if (tools.ok() && tool == nullptr) {
+        tools = co_await catalogue(*s, true);  // it may be new since the last listing
+        tool = tools.ok() ? find(*tools) : nullptr;
+    }
+    if (!tools.ok()) {
+        audit(action, "error", "mcp_gateway", "mcp tools/call: " + tools.error().message, caller);
+        co_return rpc::error_response(request.id, rpc::kInternalError, tools.error().message,
+                                      boost::json::object{{"tool", *name}});
+    }
+    if (tool == nullptr) {
+        audit(action, "deny", "mcp_gateway",
+              "mcp tools/call: server " + server_name + " has no tool " + tool_name, caller);
+        co_return rpc::error_response(request.id, rpc::kInvalidParams,
+                                      "Unknown tool: " + std::string(*name),
+                                      boost::json::object{{"tool", *name}});
+    }
+    auto pin = check_pin(*s, *tool, caller);
+    if (!pin.ok()) {
+        co_return rpc::error_response(request.id, rpc::kInternalError,
+                                      "tool pins cannot be checked: " + pin.error().message);
+    }
+    if (*pin == rpc::PinState::kDrifted) {
+        co_return refuse(request,
+                         {action, "mcp_pin", "definition-pin",
+                          "the tool's definition changed since it was approved (sha256 " +
+                              short_digest(tool->digest) + "...); an operator must accept it "
+                              "with `kars mcp approve " + policy_.sandbox + " " + server_name +
+                              " " + tool_name + "`"},
+                         caller);
+    }
+    auto d = policy_.decide(action);
+    if (!d.allowed()) {
+        std::string decision = d.verdict == governance::Verdict::kRequiresApproval
+                                   ? "requires_approval"
+                               : d.verdict == governance::Verdict::kRateLimited ? "rate_limited"
+                                                                                 : "deny";
+        co_return refuse(request,
+                         {action, std::string(governance::to_string(d.rule.kind)),
+                          d.rule.source.empty() ? d.rule.rule : d.rule.source + "#" + d.rule.rule,
+                          d.reason, decision},
+                         caller);
+    }
+    if (!audit(action, "allow", std::string(governance::to_string(d.rule.kind)),
+               "mcp tools/call: " + d.reason, caller)) {
+        co_return rpc::error_response(request.id, rpc::kInternalError,
+                                      "the audit log is unavailable, so no tool may run");
+    }
+
+    GatewaySettings settings;
+    {
+        std::lock_guard lock(mu_);
+        settings = settings_;
+    }
+    boost::json::object forward{{"name", tool_name}};
+    if (arguments != nullptr && arguments->is_object()) forward["arguments"] = *arguments;
+    auto reply = co_await s->upstream->request("tools/call", std::move(forward),
+                                               settings.call_timeout);
+    if (!reply.ok()) {
+        audit(action, "error", "mcp_gateway", "mcp tools/call failed: " + reply.error().message,
+              caller);
+        co_return rpc::error_response(request.id, rpc::kInternalError, reply.error().message,
+                                      boost::json::object{{"tool", *name}});
+    }
+    if (const auto* err = reply->if_contains("error"); err && err->is_object()) {
+        const auto& e = err->as_object();
+        auto code = json::int_field(e, "code");
+        auto message = json::string_field(e, "message");
+        const auto* data = e.if_contains("data");
+        co_return rpc::error_response(request.id, static_cast<int>(code.value_or(rpc::kInternalError)),
+                                      std::string(message.value_or("MCP server error")),
+                                      data ? *data : boost::json::value(nullptr));
+    }
+    const auto* result = reply->if_contains("result");
+    if (result == nullptr || !result->is_object()) {
+        co_return rpc::error_response(request.id, rpc::kInternalError,
+                                      "MCP server '" + server_name +
+                                          "' answered tools/call without a result object");
+    }
+    co_return rpc::result_response(request.id, *result);
+}
+
+}  // namespace kars::router::mcp

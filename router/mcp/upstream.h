@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The kars authors
+#pragma once
+
+// One MCP server the gateway talks to on the agent's behalf, whatever its transport. The
+// gateway only ever needs request/response exchanges (tools/list, tools/call): it never
+// relays server-initiated requests to the agent, so a server cannot reach the agent (or
+// ask it to sample a model) except through the tool results policy already let through.
+
+#include <chrono>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "core/result.h"
+
+namespace kars::router::mcp {
+
+// Protocol versions the gateway speaks, newest first. The first is offered to servers
+// and answered to clients that ask for a version the gateway does not know.
+inline constexpr std::string_view kProtocolVersions[] = {"2025-11-25", "2025-06-18",
+                                                         "2025-03-26", "2024-11-05"};
+
+bool is_supported_protocol_version(std::string_view version);
+
+class McpUpstream {
+public:
+    virtual ~McpUpstream() = default;
+
+    // Sends one request and returns the server's whole response message (it holds either
+    // `result` or `error`). Errors are transport failures: the server could not be started
+    // or reached, it answered garbage, or it did not answer within `timeout`. Error codes:
+    // "mcp_unavailable", "mcp_timeout", "mcp_protocol", "mcp_too_large".
+    // The first call performs the MCP initialize handshake.
+    virtual boost::asio::awaitable<Result<boost::json::object>> request(
+        std::string method, boost::json::value params, std::chrono::milliseconds timeout) = 0;
+
+    // True when the server said its tool list changed since the last tools/list.
+    virtual bool tools_changed() const = 0;
+    virtual void clear_tools_changed() = 0;
+
+    // Stops the server (stdio: terminates the process) and fails pending requests.
+    virtual void shutdown() = 0;
+};
+
+}  // namespace kars::router::mcp
