@@ -94,12 +94,15 @@ spec:
   allowedTools: [echo]
   url: http://127.0.0.1:${serverPort}/mcp
 `);
+fs.writeFileSync(path.join(dir, 'cassette.jsonl'), '');
 fs.writeFileSync(path.join(dir, 'router.yaml'), `listen: 127.0.0.1:0
 sandbox: {name: bench, namespace: default}
 manifest: manifest.yaml
 audit: {path: audit.log}
-providers: []
-models: {}
+# The router needs a model route to start; the benchmark sends it no inference.
+providers:
+  - {name: unused, kind: replay, cassette: cassette.jsonl}
+models: {default: [unused]}
 `);
 const [, routerPort] = await start(path.join(binDir, 'kars-router'),
   ['--config', path.join(dir, 'router.yaml'), '--log-level', 'warn'], /listening on 127\.0\.0\.1:(\d+)\n/, { cwd: dir });

@@ -170,5 +170,49 @@ TEST(RouterConfig, StructuralGarbageIsAnErrorNotAnException) {
     }
 }
 
+TEST(RouterConfig, McpSectionDefaultsAndOverrides) {
+    auto defaults = parse_router_config(kMinimal, "/srv/kars");
+    ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+    EXPECT_EQ(defaults->mcp.pins_file, "/srv/kars/mcp-pins.json");
+    EXPECT_TRUE(defaults->mcp.allowed_origins.empty());
+    EXPECT_EQ(defaults->mcp.inherit_env.front(), "PATH");
+
+    auto cfg = parse_router_config(std::string(kMinimal) + R"(
+mcp:
+  pins_file: pins/p.json
+  call_timeout_ms: 1500
+  max_sessions: 3
+  session_idle_timeout_seconds: 60
+  allowed_hosts: [router.internal]
+  allowed_origins: ["http://tools.internal:6274"]
+  inherit_env: [PATH]
+)",
+                                   "/srv/kars");
+    ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+    EXPECT_EQ(cfg->mcp.pins_file, "/srv/kars/pins/p.json");
+    EXPECT_EQ(cfg->mcp.call_timeout.count(), 1500);
+    EXPECT_EQ(cfg->mcp.max_sessions, 3u);
+    EXPECT_EQ(cfg->mcp.session_idle_timeout.count(), 60);
+    EXPECT_EQ(cfg->mcp.allowed_hosts, std::vector<std::string>{"router.internal"});
+    EXPECT_EQ(cfg->mcp.inherit_env, std::vector<std::string>{"PATH"});
+}
+
+TEST(RouterConfig, McpSectionMistakesNameTheField) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"mcp: {max_sessions: 0}", "mcp.max_sessions"},
+        {"mcp: {call_timeout_ms: -1}", "mcp.call_timeout_ms"},
+        {"mcp: {allowed_origins: http://x}", "mcp.allowed_origins"},
+        {"mcp: {inherit_env: ['']}", "mcp.inherit_env[0]"},
+        {"mcp: {pin_file: x}", "mcp.pin_file"},
+        {"mcp: [1]", "mcp"},
+    };
+    for (const auto& [yaml, field] : cases) {
+        auto cfg = parse_router_config(std::string(kMinimal) + yaml + "\n", "/");
+        ASSERT_FALSE(cfg.ok()) << yaml;
+        EXPECT_NE(cfg.error().message.find(field), std::string::npos)
+            << yaml << " -> " << cfg.error().message;
+    }
+}
+
 }  // namespace
 }  // namespace kars::router::config

@@ -37,8 +37,8 @@ TEST(McpOriginCheck, AbsentPassesPresentMustBeListed) {
     EXPECT_TRUE(origin_allowed("http://localhost:3000", {}));
     EXPECT_TRUE(origin_allowed("http://127.0.0.1", {}));
     EXPECT_TRUE(origin_allowed("https://[::1]:8443", {}));
-    EXPECT_TRUE(origin_allowed("http://LOCALHOST:6274", {"http://localhost:6274"}));
-    EXPECT_FALSE(origin_allowed("http://localhost:6275", {"http://localhost:6274"}));
+    EXPECT_TRUE(origin_allowed("http://Tools.Internal:6274", {"http://tools.internal:6274"}));
+    EXPECT_FALSE(origin_allowed("http://tools.internal:6275", {"http://tools.internal:6274"}));
 }
 
 TEST(McpAcceptCheck, BothJsonAndEventStreamAreNeeded) {
