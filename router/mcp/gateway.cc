@@ -150,7 +150,7 @@ bool Gateway::audit(std::string action, std::string decision, std::string kind,
     return policy_.record(std::move(e));
 }
 
-net::awaitable<Result<std::vector<Gateway::Tool>>> Gateway::catalogue(Server& server, bool force) {
+net::awaitable<Result<Gateway::Catalogue>> Gateway::catalogue(Server& server, bool force) {
     GatewaySettings settings;
     {
         std::lock_guard lock(mu_);
@@ -160,7 +160,7 @@ net::awaitable<Result<std::vector<Gateway::Tool>>> Gateway::catalogue(Server& se
         std::lock_guard lock(server.mu);
         const bool fresh = server.have_tools && !server.upstream->tools_changed() &&
                            std::chrono::steady_clock::now() - server.fetched < settings.catalogue_ttl;
-        if (fresh && !force) co_return server.tools;
+        if (fresh && !force) co_return Catalogue(server.tools);
     }
     server.upstream->clear_tools_changed();
     std::vector<Tool> tools;
@@ -204,11 +204,12 @@ net::awaitable<Result<std::vector<Gateway::Tool>>> Gateway::catalogue(Server& se
         if (!next || next->empty()) break;
         cursor = std::string(*next);
     }
+    auto published = std::make_shared<const std::vector<Tool>>(std::move(tools));
     std::lock_guard lock(server.mu);
-    server.tools = tools;
+    server.tools = published;
     server.fetched = std::chrono::steady_clock::now();
     server.have_tools = true;
-    co_return tools;
+    co_return Catalogue(published);
 }
 
 // A definition seen for the first time is pinned (and audited); one that differs from its
@@ -259,7 +260,7 @@ net::awaitable<boost::json::object> Gateway::list_tools(const rpc::Message& requ
                          tools.error().message);
             continue;
         }
-        for (const auto& tool : *tools) {
+        for (const auto& tool : **tools) {
             const auto& spec = s->plan.spec;
             if (!rpc::server_allows_tool(spec, tool.name)) continue;
             auto pin = check_pin(*s, tool, caller);
@@ -337,8 +338,8 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
                          caller);
     }
     auto tools = co_await catalogue(*s, false);
-    auto find = [&](const std::vector<Tool>& list) -> const Tool* {
-        for (const auto& t : list) {
+    auto find = [&](const Catalogue& list) -> const Tool* {
+        for (const auto& t : *list) {
             if (t.name == tool_name) return &t;
         }
         return nullptr;

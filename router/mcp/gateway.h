@@ -91,13 +91,15 @@ private:
         config::McpServerPlan plan;
         std::shared_ptr<McpUpstream> upstream;
         std::mutex mu;  // guards the catalogue below
-        std::vector<Tool> tools;
+        // Shared, never modified once published: a call holds the version it looked at.
+        std::shared_ptr<const std::vector<Tool>> tools;
         std::chrono::steady_clock::time_point fetched{};
         bool have_tools = false;
     };
     struct Refusal;
 
-    boost::asio::awaitable<Result<std::vector<Tool>>> catalogue(Server& server, bool force);
+    using Catalogue = std::shared_ptr<const std::vector<Tool>>;
+    boost::asio::awaitable<Result<Catalogue>> catalogue(Server& server, bool force);
     Result<::kars::mcp::PinState> check_pin(const Server& server, const Tool& tool,
                                             const CallerInfo& caller);
     boost::json::object refuse(const ::kars::mcp::Message& request, const Refusal& refusal,
