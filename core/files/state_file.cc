@@ -117,7 +117,7 @@ Result<std::optional<FileContent>> read_file(const fs::path& path, std::size_t m
 
     FileContent content;
     content.stamp = to_stamp(st);
-    std::vector<char> buffer(16 * 1024);
+    std::vector<char> buffer(std::size_t{16} * 1024);
     for (;;) {
         ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
         if (n < 0 && errno == EINTR) continue;

@@ -136,10 +136,11 @@ std::variant<Message, Refusal> judge(json::object obj) {
     }
 
     if (good_id) m.id = std::move(*good_id);
+    // A response's "params" is not JSON-RPC's and means nothing; only calls carry params.
     if (const json::value* method = obj.if_contains("method")) {
         m.method = std::string(method->get_string());
+        if (const json::value* params = obj.if_contains("params")) m.params = *params;
     }
-    if (const json::value* params = obj.if_contains("params")) m.params = *params;
     m.body = std::move(obj);
     return m;
 }

@@ -95,6 +95,11 @@ TEST(McpJsonRpc, KeepsParamsAndUnknownMembers) {
     Element no_params = single(R"({"jsonrpc":"2.0","id":1,"method":"m"})");
     ASSERT_TRUE(no_params.message);
     EXPECT_TRUE(no_params.message->params.is_null());
+    // Found by the fuzzer: members outside a response's shape must not leak into params.
+    Element response = single(R"({"jsonrpc":"2.0","result":"no","id":1,"params":"t"})");
+    ASSERT_TRUE(response.message);
+    EXPECT_TRUE(response.message->params.is_null());
+    EXPECT_EQ(response.message->body.at("params"), "t");
 }
 
 struct InvalidCase {
