@@ -3,6 +3,7 @@
 #include "router/config/router_config.h"
 #include "core/yaml/parser_traps.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -198,10 +199,15 @@ Status parse_governance(const YAML::Node& node, const std::string& base_dir,
             out.approval_timeout = std::chrono::seconds(timeout);
         }
     }
+    std::int64_t watch = out.watch_interval.count();
+    if (r.get(node, "watch_interval_ms", watch)) {
+        if (watch < 0) r.fail("watch_interval_ms: 0 (off) or a positive number of milliseconds");
+        out.watch_interval = std::chrono::milliseconds(std::max<std::int64_t>(watch, 0));
+    }
     for (const auto& kv : node) {
         const auto key = kv.first.as<std::string>();
         if (key != "profiles" && key != "audit_offered_tools" && key != "approvals_dir" &&
-            key != "approval_timeout_seconds") {
+            key != "approval_timeout_seconds" && key != "watch_interval_ms") {
             r.fail(key + ": unknown field");
         }
     }

@@ -116,6 +116,9 @@ struct GovernanceSettings {
     std::string approvals_dir;
     // How long a filed request waits for an answer before it expires.
     std::chrono::seconds approval_timeout{900};
+    // How often profile files and the manifest are checked for changes (mtime, size,
+    // inode); a change reloads the configuration as SIGHUP does. 0 turns it off.
+    std::chrono::milliseconds watch_interval{1000};
 };
 
 // The MCP gateway at /mcp. Which servers it fronts comes from the McpServer resources of

@@ -358,6 +358,27 @@ describe('stdio servers', () => {
   });
 });
 
+test('an edited manifest takes effect without a signal; a broken one keeps the running policy', async () => {
+  const manifestPath = path.join(dir, 'manifest.yaml');
+  const original = fs.readFileSync(manifestPath, 'utf8');
+  const { client } = await connectClient(router);
+  const listed = async () => (await client.listTools()).tools.map((t) => t.name);
+  assert.ok((await listed()).includes('remote__echo'));
+
+  fs.writeFileSync(manifestPath, original.replace('allowedTools: ["echo"]', 'allowedTools: []'));
+  await waitFor(async () => !(await listed()).includes('remote__echo'), { what: 'remote__echo to go' });
+  const refused = await client.callTool({ name: 'remote__echo', arguments: { message: 'x' } });
+  assert.equal(decisionOf(refused).policy_kind, 'mcp_server');
+
+  fs.writeFileSync(manifestPath, `${original}---\nkind: McpServer\napiVersion: kars.azure.com/v1alpha1\nmetadata: {name: broken}\nspec: {url: "ftp://x"}\n`);
+  await waitFor(() => /governance policy input changed but failed to load/.test(router.stderr), { what: 'reload refusal' });
+  assert.ok(!(await listed()).includes('remote__echo'), 'the last good policy stays');
+
+  fs.writeFileSync(manifestPath, original);
+  await waitFor(async () => (await listed()).includes('remote__echo'), { what: 'remote__echo to return' });
+  await client.close();
+});
+
 test('MCP conformance scenarios that a tools-only gateway must pass', () => {
   const scenarios = ['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'];
   for (const scenario of scenarios) {

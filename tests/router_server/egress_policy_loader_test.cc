@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "router/server/egress_watch.h"
+#include "router/server/input_watch.h"
 
 namespace kars::router::server {
 namespace {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The kars authors
-#include "router/server/egress_watch.h"
+#include "router/server/input_watch.h"
 
 #include <sys/stat.h>
 
@@ -54,23 +54,29 @@ std::string egress_inputs_fingerprint(const config::RouterConfig& cfg) {
     return out;
 }
 
-EgressWatch::EgressWatch(net::io_context& io, RouterState& state,
-                         std::function<void(const egress::EgressPolicy&)> reloaded)
-    : io_(io), state_(state), reloaded_(std::move(reloaded)), timer_(io) {}
+std::string policy_inputs_fingerprint(const config::RouterConfig& cfg) {
+    std::string out;
+    for (const auto& p : cfg.governance.profiles) stamp(out, p);
+    if (!cfg.manifest.empty()) stamp(out, cfg.manifest);
+    return out;
+}
 
-void EgressWatch::start() {
-    last_ = egress_inputs_fingerprint(state_.snapshot()->config);
+InputWatch::InputWatch(net::io_context& io, RouterState& state, WatchedInputs inputs)
+    : io_(io), state_(state), inputs_(std::move(inputs)), timer_(io) {}
+
+void InputWatch::start() {
+    last_ = inputs_.fingerprint(state_.snapshot()->config);
     arm();
 }
 
-void EgressWatch::stop() {
+void InputWatch::stop() {
     stopped_ = true;
     timer_.cancel();
 }
 
-void EgressWatch::arm() {
+void InputWatch::arm() {
     if (stopped_) return;
-    auto interval = state_.snapshot()->config.egress.watch_interval;
+    auto interval = inputs_.interval(state_.snapshot()->config);
     // Off: look again in a while, in case a SIGHUP reload turns it on.
     if (interval.count() == 0) interval = std::chrono::seconds(5);
     timer_.expires_after(interval);
@@ -81,35 +87,28 @@ void EgressWatch::arm() {
     });
 }
 
-void EgressWatch::tick() {
+void InputWatch::tick() {
     auto snap = state_.snapshot();
-    if (snap->config.egress.watch_interval.count() == 0 || busy_.load()) return;
-    auto now = egress_inputs_fingerprint(snap->config);
+    if (inputs_.interval(snap->config).count() == 0 || busy_.load()) return;
+    auto now = inputs_.fingerprint(snap->config);
     if (now == last_) return;
     // Remembered before the reload, so a file that fails to load is reported once per
     // change rather than on every tick.
     last_ = std::move(now);
     busy_.store(true);
-    // Parsing a feed-sized blocklist takes a while; it runs off the I/O threads.
+    // Parsing a feed-sized blocklist or a large manifest takes a while; it runs off the
+    // I/O threads.
     net::post(state_.blocking(), [this] {
-        auto st = state_.reload_egress();
+        auto st = inputs_.reload();
         net::post(io_, [this, st] {
             busy_.store(false);
             if (stopped_) return;
             if (!st.ok()) {
-                spdlog::error(
-                    "egress policy input changed but failed to load; the previous "
-                    "policy stays: {}",
-                    st.error().message);
+                spdlog::error("{} input changed but failed to load; the previous policy stays: {}",
+                              inputs_.what, st.error().message);
                 return;
             }
-            auto policy = state_.snapshot()->egress_policy;
-            spdlog::info(
-                "egress policy reloaded: an input file changed ({} allowlist entries, "
-                "{} blocklisted domains, {} approvals)",
-                policy->allowlist.entries().size(), policy->blocklist.size(),
-                policy->approvals.grants().size());
-            if (reloaded_) reloaded_(*policy);
+            if (inputs_.reloaded) inputs_.reloaded();
         });
     });
 }
