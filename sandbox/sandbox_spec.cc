@@ -52,6 +52,7 @@ std::vector<std::string> build_environment(const SandboxSpec& spec) {
     const std::string proxy = "http://127.0.0.1:8444";
     env["OPENAI_BASE_URL"] = "http://127.0.0.1:8443/v1";
     env["ANTHROPIC_BASE_URL"] = "http://127.0.0.1:8443";
+    env["KARS_MCP_URL"] = "http://127.0.0.1:8443/mcp";
     env["HTTPS_PROXY"] = proxy;
     env["HTTP_PROXY"] = proxy;
     env["https_proxy"] = proxy;
