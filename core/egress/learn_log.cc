@@ -8,7 +8,11 @@ bool LearnLog::record(const Decision& decision) {
     if (decision.decided_by != DecidedBy::kLearnMode || !decision.canonical) {
         return false;
     }
-    std::pair<std::string, std::uint16_t> key{decision.canonical->authority_text(), decision.port};
+    return add(decision.canonical->authority_text(), decision.port);
+}
+
+bool LearnLog::add(std::string host, std::uint16_t port) {
+    std::pair<std::string, std::uint16_t> key{std::move(host), port};
     const std::lock_guard lock(mutex_);
     if (seen_.contains(key)) {
         return false;

@@ -28,6 +28,9 @@ public:
     // call from several threads. True when the pair was new and kept.
     bool record(const Decision& decision);
 
+    // Adds a pair recorded earlier (by a previous run); same capacity rule as record().
+    bool add(std::string host, std::uint16_t port);
+
     // The record as allowedEndpoints entries, sorted by host then port; loading them with
     // Allowlist::load reproduces the learned decisions in enforce mode.
     std::vector<manifest::Endpoint> to_allowed_endpoints() const;

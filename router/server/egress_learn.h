@@ -3,7 +3,8 @@
 #pragma once
 
 // Learn mode in the router: the record of hosts allowed only because the sandbox runs in learn
-// mode, kept for the life of the process (across reloads) and written to `egress.learn_file`
+// mode, kept across reloads and restarts (a run adds to the record an earlier run left in
+// `egress.learn_file`) and written to that file
 // so `kars egress learned NAME` can turn it into an allowlist from another process. Learn
 // mode fails open, so it is loud: a warning when it is in force and one per learned host.
 
@@ -26,11 +27,13 @@ public:
     const egress::LearnLog& log() const { return log_; }
 
 private:
+    void adopt(const std::string& file);
     void write(const std::string& file);
 
     std::string sandbox_;
     egress::LearnLog log_;
     std::mutex file_mu_;
+    std::string adopted_;  // the learn file whose earlier content was read into log_
 };
 
 // Logs the mode a freshly loaded policy enforces: a warning, with the setting that chose it,
