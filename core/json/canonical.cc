@@ -18,9 +18,9 @@ namespace {
 // UTF-16 form, which differs from byte order for characters above U+FFFF. Returns nullopt for
 // ill-formed UTF-8 (overlong forms, encoded surrogates, code points above U+10FFFF), which
 // Boost.JSON may hold when a value was built in memory rather than parsed.
-std::optional<std::u16string> to_utf16(std::string_view s) {
-    std::u16string out;
-    out.reserve(s.size());
+// Walks the UTF-8 of `s`, handing each UTF-16 code unit to `emit`; false when ill-formed.
+template <typename Emit>
+bool decode_utf16(std::string_view s, Emit&& emit) {
     std::size_t i = 0;
     while (i < s.size()) {
         const auto b0 = static_cast<unsigned char>(s[i]);
@@ -36,25 +36,49 @@ std::optional<std::u16string> to_utf16(std::string_view s) {
         } else if ((b0 & 0xF8) == 0xF0) {
             cp = b0 & 0x07, len = 4, min = 0x10000;
         } else {
-            return std::nullopt;
+            return false;
         }
-        if (i + len > s.size()) return std::nullopt;
+        if (i + len > s.size()) return false;
         for (std::size_t k = 1; k < len; ++k) {
             const auto b = static_cast<unsigned char>(s[i + k]);
-            if ((b & 0xC0) != 0x80) return std::nullopt;
+            if ((b & 0xC0) != 0x80) return false;
             cp = (cp << 6) | (b & 0x3F);
         }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
         if (cp >= 0x10000) {
             cp -= 0x10000;
-            out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
-            out.push_back(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
+            emit(static_cast<char16_t>(0xD800 + (cp >> 10)));
+            emit(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
         } else {
-            out.push_back(static_cast<char16_t>(cp));
+            emit(static_cast<char16_t>(cp));
         }
         i += len;
     }
+    return true;
+}
+
+std::optional<std::u16string> to_utf16(std::string_view s) {
+    std::u16string out;
+    out.reserve(s.size());
+    if (!decode_utf16(s, [&out](char16_t u) { out.push_back(u); })) return std::nullopt;
     return out;
+}
+
+bool valid_utf8(std::string_view s) {
+    bool ascii = true;
+    for (char c : s) ascii &= static_cast<unsigned char>(c) < 0x80;
+    return ascii || decode_utf16(s, [](char16_t) {});
+}
+
+// Below U+E000, UTF-16 code units equal code points, and UTF-8 byte order is code point
+// order; the orders part only when a name holds U+E000 and above, whose UTF-8 lead bytes are
+// 0xEE and up (continuation bytes never reach 0xEE). Most names are ASCII, so the UTF-16
+// copy is made only when it matters.
+bool byte_order_is_utf16_order(std::string_view s) {
+    for (char c : s) {
+        if (static_cast<unsigned char>(c) >= 0xEE) return false;
+    }
+    return true;
 }
 
 Error invalid(std::string message) {
@@ -65,7 +89,7 @@ Error invalid(std::string message) {
 // are used where JSON has them, otherwise \u00xx with lower-case hex. Everything else, including
 // U+007F and non-ASCII, is emitted as raw UTF-8.
 Status write_string(std::string_view s, std::string& out) {
-    if (!to_utf16(s)) return invalid("string is not valid UTF-8");
+    if (!valid_utf8(s)) return invalid("string is not valid UTF-8");
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
     for (char ch : s) {
@@ -108,20 +132,11 @@ Status write_string(std::string_view s, std::string& out) {
 
 Status write_value(const boost::json::value& v, std::string& out);
 
-Status write_object(const boost::json::object& obj, std::string& out) {
-    std::vector<std::pair<std::u16string, const boost::json::key_value_pair*>> members;
-    members.reserve(obj.size());
-    for (const auto& kv : obj) {
-        auto key16 = to_utf16(kv.key());
-        if (!key16) return invalid("member name is not valid UTF-8");
-        members.emplace_back(std::move(*key16), &kv);
-    }
-    std::sort(members.begin(), members.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-
+Status write_members(const std::vector<const boost::json::key_value_pair*>& members,
+                     std::string& out) {
     out.push_back('{');
     bool first = true;
-    for (const auto& [key16, kv] : members) {
+    for (const auto* kv : members) {
         if (!first) out.push_back(',');
         first = false;
         if (auto s = write_string(kv->key(), out); !s) return s;
@@ -130,6 +145,32 @@ Status write_object(const boost::json::object& obj, std::string& out) {
     }
     out.push_back('}');
     return ok_status();
+}
+
+Status write_object(const boost::json::object& obj, std::string& out) {
+    std::vector<const boost::json::key_value_pair*> members;
+    members.reserve(obj.size());
+    bool bytewise = true;
+    for (const auto& kv : obj) {
+        members.push_back(&kv);
+        bytewise = bytewise && byte_order_is_utf16_order(kv.key());
+    }
+    if (bytewise) {
+        std::sort(members.begin(), members.end(),
+                  [](const auto* a, const auto* b) { return a->key() < b->key(); });
+        return write_members(members, out);
+    }
+    std::vector<std::pair<std::u16string, const boost::json::key_value_pair*>> keyed;
+    keyed.reserve(members.size());
+    for (const auto* kv : members) {
+        auto key16 = to_utf16(kv->key());
+        if (!key16) return invalid("member name is not valid UTF-8");
+        keyed.emplace_back(std::move(*key16), kv);
+    }
+    std::sort(keyed.begin(), keyed.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < keyed.size(); ++i) members[i] = keyed[i].second;
+    return write_members(members, out);
 }
 
 Status write_value(const boost::json::value& v, std::string& out) {

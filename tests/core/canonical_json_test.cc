@@ -43,6 +43,15 @@ TEST(CanonicalJson, MatchesRfc8785SampleOutput) {
               "1e-27],\"string\":\"\xe2\x82\xac$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"}");
 }
 
+// Names below U+E000 sort the same by bytes and by UTF-16; one name at or above it (here
+// U+E000 itself against U+1F600) must switch the whole object to UTF-16 order.
+TEST(CanonicalJson, ByteOrderShortcutMatchesUtf16Order) {
+    EXPECT_EQ(canon(R"({"z": 1, "\u00e9": 2, "a": 3, "\u07ff": 4, "Z": 5})"),
+              "{\"Z\":5,\"a\":3,\"z\":1,\"\xc3\xa9\":2,\"\xdf\xbf\":4}");
+    EXPECT_EQ(canon(R"({"\ue000": 1, "\ud83d\ude00": 2, "a": 3})"),
+              "{\"a\":3,\"\xf0\x9f\x98\x80\":2,\"\xee\x80\x80\":1}");
+}
+
 // RFC 8785 section 3.2.3: names sort by UTF-16 code units, so U+1F600 (a surrogate pair,
 // 0xD83D...) sorts before U+FB33 even though its UTF-8 bytes are larger.
 TEST(CanonicalJson, SortsMemberNamesByUtf16CodeUnits) {
