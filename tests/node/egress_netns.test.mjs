@@ -2,14 +2,15 @@
 // Copyright (c) 2026 The kars authors
 //
 // Egress scenarios that need DNS: each file under netns/ runs in a user, network and mount
-// namespace of its own with a DNS server of the test's own (support/netns.mjs).
+// namespace of its own with a DNS server of the test's own (support/netns.mjs). The
+// sandbox scenario also runs `kars dev` there, so the namespace maps the sandbox host ids.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { runInNetns } from './support/netns.mjs';
+import { runInNetns, runInSandboxNetns, sandboxNetnsUnavailable } from './support/netns.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -26,3 +27,11 @@ test('egress proxy with real TLS clients (curl, https + proxy agent) to a host o
   assert.match(r.output, /ℹ fail 0/, r.output);
   assert.doesNotMatch(r.output, /ℹ pass 0\n/, r.output);
 });
+
+test('real TLS clients inside a kars dev sandbox: allowed host reached, denied and loopback refused',
+  { skip: sandboxNetnsUnavailable() ?? false }, async () => {
+    const r = await runInSandboxNetns(path.join(here, 'netns', 'egress_sandbox.mjs'));
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /ℹ fail 0/, r.output);
+    assert.doesNotMatch(r.output, /ℹ pass 0\n/, r.output);
+  });
