@@ -99,6 +99,7 @@ TEST(Launcher, EnvironmentIsExactlyTheSpecPlusKarsVariables) {
         "HOME=/sandbox\n"
         "HTTPS_PROXY=http://127.0.0.1:8444\n"
         "HTTP_PROXY=http://127.0.0.1:8444\n"
+        "KARS_MCP_URL=http://127.0.0.1:8443/mcp\n"
         "KARS_SANDBOX_NAME=" +
         c.spec.name +
         "\n"
