@@ -30,7 +30,9 @@ struct Args {
     std::string pins_file;
     std::string server;
     std::string tool;
+    std::string digest;
     bool json = false;
+    bool show = false;
 };
 
 [[noreturn]] void fail(const std::string& message, int code = kExitFailed) {
@@ -66,7 +68,9 @@ void run_pins(const Args& a) {
                                               {"pinned_at", p.pinned_at},
                                               {"drifted", !p.observed_digest.empty()},
                                               {"observed_digest", p.observed_digest},
-                                              {"observed_at", p.observed_at}});
+                                              {"observed_at", p.observed_at},
+                                              {"definition", p.definition},
+                                              {"observed_definition", p.observed_definition}});
         }
         std::cout << boost::json::serialize(out) << "\n";
         return;
@@ -85,14 +89,25 @@ void run_pins(const Args& a) {
         if (drifted) {
             std::cout << "    changed to " << p.observed_digest.substr(0, 16) << " at "
                       << p.observed_at << "; blocked until `kars mcp approve " << a.name << " "
-                      << printable(p.server) << " " << printable(p.tool) << "`\n";
+                      << printable(p.server) << " " << printable(p.tool) << " "
+                      << p.observed_digest.substr(0, 16) << "`\n";
+        }
+        if (a.show) {
+            std::cout << "    pinned:  "
+                      << printable(p.definition.empty() ? "(not recorded)" : p.definition) << "\n";
+            if (drifted) {
+                std::cout << "    changed: "
+                          << printable(p.observed_definition.empty() ? "(not recorded)"
+                                                                     : p.observed_definition)
+                          << "\n";
+            }
         }
     }
 }
 
 void run_approve(const Args& a) {
     mcp::PinStore store(pins_path(a));
-    auto st = store.approve(a.server, a.tool);
+    auto st = store.approve(a.server, a.tool, a.digest);
     if (!st.ok()) fail(st.error().message);
     std::cout << "accepted the new definition of " << printable(a.server) << "/"
               << printable(a.tool) << "; the gateway serves it again from its next tools/list\n";
@@ -114,12 +129,18 @@ void register_mcp_commands(CLI::App& app) {
     auto* pins = group->add_subcommand("pins", "Pinned tool definitions, drifted ones flagged");
     add_where(pins, *args);
     pins->add_flag("--json", args->json, "Print JSON");
+    pins->add_flag("--show", args->show, "Also print each definition (pinned and changed)");
     pins->callback([args] { run_pins(*args); });
 
     auto* approve = group->add_subcommand("approve", "Accept a drifted tool definition");
     add_where(approve, *args);
     approve->add_option("server", args->server, "McpServer name")->required();
     approve->add_option("tool", args->tool, "tool name as the server calls it")->required();
+    approve->add_option("digest", args->digest,
+                        "the changed definition's digest (or its first 8+ characters) as "
+                        "reviewed with `kars mcp pins --show`; if the tool changed again "
+                        "since, nothing is approved")
+        ->required();
     approve->callback([args] { run_approve(*args); });
 }
 

@@ -15,6 +15,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+
+#include <csignal>
 #include <boost/asio/steady_timer.hpp>
 
 #include "router/server/egress_learn.h"
@@ -167,6 +169,10 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     init_json_logging("kars-router", log_level);
+    // A write to a pipe whose reader is gone (an MCP server that closed its stdin or died)
+    // must be an error on that write, not a signal that ends the router. Sockets already
+    // send with MSG_NOSIGNAL; pipes have no such flag.
+    std::signal(SIGPIPE, SIG_IGN);
 
     auto snapshot = build_snapshot(config_path);
     if (!snapshot.ok()) return fail(snapshot.error().message);

@@ -6,15 +6,45 @@
 #include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cmath>
+
 namespace kars::json {
+
+namespace {
+
+// Boost.JSON reads a number too large for a double (1e400) as infinity, and would write it
+// back as something no JSON parser accepts; a value that cannot be written back is refused
+// where it comes in.
+bool all_finite(const boost::json::value& v) {
+    switch (v.kind()) {
+        case boost::json::kind::double_:
+            return std::isfinite(v.get_double());
+        case boost::json::kind::array:
+            for (const auto& e : v.get_array()) {
+                if (!all_finite(e)) return false;
+            }
+            return true;
+        case boost::json::kind::object:
+            for (const auto& kv : v.get_object()) {
+                if (!all_finite(kv.value())) return false;
+            }
+            return true;
+        default:
+            return true;
+    }
+}
+
+}  // namespace
 
 Result<boost::json::value> parse(std::string_view text, ParseLimits limits) {
     boost::json::parse_options options;
     options.max_depth = limits.max_depth;
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(text, ec, {}, options);
-    if (ec) {
-        return make_error("invalid_json", "request body is not valid JSON: " + ec.message());
+    if (ec) return make_error("invalid_json", "not valid JSON: " + ec.message());
+    if (!all_finite(v)) {
+        return make_error("invalid_json",
+                          "not valid JSON: a number is out of range (larger than a double holds)");
     }
     return v;
 }

@@ -47,9 +47,11 @@ std::string encode(const std::map<std::pair<std::string, std::string>, PinRecord
                        {"tool", p.tool},
                        {"digest", p.digest},
                        {"pinned_at", p.pinned_at}};
+        if (!p.definition.empty()) o["definition"] = p.definition;
         if (!p.observed_digest.empty()) {
             o["observed_digest"] = p.observed_digest;
             o["observed_at"] = p.observed_at;
+            if (!p.observed_definition.empty()) o["observed_definition"] = p.observed_definition;
         }
         list.push_back(std::move(o));
     }
@@ -86,7 +88,9 @@ Result<std::map<std::pair<std::string, std::string>, PinRecord>> decode(std::str
                  {"digest", &p.digest},
                  {"pinned_at", &p.pinned_at},
                  {"observed_digest", &p.observed_digest},
-                 {"observed_at", &p.observed_at}}) {
+                 {"observed_at", &p.observed_at},
+                 {"definition", &p.definition},
+                 {"observed_definition", &p.observed_definition}}) {
             const json::value* v = o->if_contains(key);
             if (v && !v->is_string()) return corrupt(where + std::string(key) + " is not a string");
             if (v) *field = std::string(v->get_string());
@@ -100,6 +104,13 @@ Result<std::map<std::pair<std::string, std::string>, PinRecord>> decode(std::str
              p.observed_digest == p.digest)) {
             return corrupt(where + "observed_digest is not a different 64-character hex digest");
         }
+        if (!p.definition.empty() && audit::sha256_hex(p.definition) != p.digest) {
+            return corrupt(where + "definition does not hash to digest");
+        }
+        if (!p.observed_definition.empty() &&
+            audit::sha256_hex(p.observed_definition) != p.observed_digest) {
+            return corrupt(where + "observed_definition does not hash to observed_digest");
+        }
         auto key = std::make_pair(p.server, p.tool);
         if (!out.emplace(key, std::move(p)).second) {
             return corrupt(where + "second pin for " + describe(key.first, key.second));
@@ -111,6 +122,12 @@ Result<std::map<std::pair<std::string, std::string>, PinRecord>> decode(std::str
 }  // namespace
 
 Result<std::string> tool_definition_digest(const boost::json::object& tool) {
+    auto text = tool_definition_text(tool);
+    if (!text.ok()) return text.error();
+    return audit::sha256_hex(*text);
+}
+
+Result<std::string> tool_definition_text(const boost::json::object& tool) {
     auto name = kars::json::string_field(tool, "name");
     if (!name || name->empty()) {
         return make_error("invalid_tool", "MCP tool definition has no \"name\" string");
@@ -126,7 +143,7 @@ Result<std::string> tool_definition_digest(const boost::json::object& tool) {
         return make_error("invalid_tool",
                           "MCP tool '" + std::string(*name) + "': " + canonical.error().message);
     }
-    return audit::sha256_hex(*canonical);
+    return std::move(*canonical);
 }
 
 PinStore::PinStore(std::string path) : path_(std::move(path)) {
@@ -190,13 +207,17 @@ Status PinStore::save() {
 }
 
 Result<PinState> PinStore::check(std::string_view server, std::string_view tool,
-                                 std::string_view digest) {
+                                 std::string_view digest, std::string_view definition) {
     if (server.empty() || tool.empty()) {
         return make_error("invalid_pin", "a pin needs a server name and a tool name");
     }
     if (!audit::is_lower_hex(digest, kDigestHexLength)) {
         return make_error("invalid_pin", "digest of " + describe(server, tool) +
                                              " is not 64 lower-case hex characters");
+    }
+    if (!definition.empty() && audit::sha256_hex(definition) != digest) {
+        return make_error("invalid_pin", "the definition given for " + describe(server, tool) +
+                                             " does not hash to its digest");
     }
     std::lock_guard<std::mutex> guard(mu_);
     auto key = std::make_pair(std::string(server), std::string(tool));
@@ -217,8 +238,8 @@ Result<PinState> PinStore::check(std::string_view server, std::string_view tool,
 
     auto it = pins_.find(key);
     if (it == pins_.end()) {
-        pins_.emplace(key,
-                      PinRecord{key.first, key.second, std::string(digest), utc_now(), {}, {}});
+        pins_.emplace(key, PinRecord{key.first, key.second, std::string(digest), utc_now(), {},
+                                     {}, std::string(definition), {}});
         auto saved = save();
         if (!saved.ok()) return saved.error();
         return PinState::kPinnedNow;
@@ -229,6 +250,7 @@ Result<PinState> PinStore::check(std::string_view server, std::string_view tool,
         if (pin.observed_digest.empty()) return PinState::kMatches;
         pin.observed_digest.clear();
         pin.observed_at.clear();
+        pin.observed_definition.clear();
         auto saved = save();
         if (!saved.ok()) return saved.error();
         return PinState::kMatches;
@@ -238,13 +260,15 @@ Result<PinState> PinStore::check(std::string_view server, std::string_view tool,
     if (pin.observed_digest != digest) {
         pin.observed_digest = std::string(digest);
         pin.observed_at = utc_now();
+        pin.observed_definition = std::string(definition);
         auto saved = save();
         if (!saved.ok()) return saved.error();
     }
     return PinState::kDrifted;
 }
 
-Status PinStore::approve(std::string_view server, std::string_view tool) {
+Status PinStore::approve(std::string_view server, std::string_view tool,
+                         std::string_view reviewed) {
     std::lock_guard<std::mutex> guard(mu_);
     auto lock = begin();
     if (!lock.ok()) return lock.error();
@@ -258,10 +282,19 @@ Status PinStore::approve(std::string_view server, std::string_view tool) {
         return make_error("pin_not_drifted",
                           describe(server, tool) + " matches its pin; there is nothing to approve");
     }
+    if (reviewed.size() < 8 || pin.observed_digest.compare(0, reviewed.size(), reviewed) != 0) {
+        return make_error("pin_digest_mismatch",
+                          describe(server, tool) + " now has definition " +
+                              pin.observed_digest.substr(0, 16) + "..., not the '" +
+                              std::string(reviewed.substr(0, 64)) +
+                              "' given; review it again (kars mcp pins --show) and approve that");
+    }
     pin.digest = std::move(pin.observed_digest);
+    pin.definition = std::move(pin.observed_definition);
     pin.pinned_at = utc_now();
     pin.observed_digest.clear();
     pin.observed_at.clear();
+    pin.observed_definition.clear();
     return save();
 }
 

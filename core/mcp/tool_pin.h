@@ -5,7 +5,7 @@
 // Pinning of MCP tool definitions against drift ("rug pull": a server that changes what a
 // tool says it does after it was trusted). The first definition seen is pinned (trust on
 // first use); a later, different one is reported as drifted and stays so until an operator
-// approves it with `kars mcp pins`.
+// approves it with `kars mcp approve`, naming the digest they reviewed.
 //
 // The pin file is shared by the router and the CLI: JSON {"version":1,"pins":[...]}, every
 // operation under an exclusive flock of "<path>.lock", replaced atomically (mode 0600), and
@@ -39,6 +39,10 @@ inline constexpr std::size_t kMaxPinFileBytes = 8 * 1024 * 1024;
 // digests are only ever compared with digests this code computed, so that is consistent.
 Result<std::string> tool_definition_digest(const boost::json::object& tool);
 
+// The canonical JSON the digest is taken over; kept with pins so an operator can read what
+// was pinned and what it changed to.
+Result<std::string> tool_definition_text(const boost::json::object& tool);
+
 enum class PinState { kPinnedNow, kMatches, kDrifted };
 
 struct PinRecord {
@@ -48,6 +52,8 @@ struct PinRecord {
     std::string pinned_at;        // RFC 3339 UTC, when it was pinned or approved
     std::string observed_digest;  // while drifted: the latest different definition seen
     std::string observed_at;      // while drifted: when it was seen
+    std::string definition;           // canonical JSON of the pinned definition, if known
+    std::string observed_definition;  // while drifted: canonical JSON of the new one
 };
 
 // Thread-safe; any number of PinStores (in this or other processes) may share one path.
@@ -61,11 +67,16 @@ public:
     // server went back to the approved definition). Different: kDrifted; the pin is kept
     // and the observed digest recorded for the operator. Errors: "invalid_pin" for bad
     // arguments, "pin_store_corrupt", "io_error".
-    Result<PinState> check(std::string_view server, std::string_view tool, std::string_view digest);
+    // `definition` is the canonical JSON the digest was taken over (tool_definition_text);
+    // it is stored so the operator can review it, and must hash to `digest` when given.
+    Result<PinState> check(std::string_view server, std::string_view tool, std::string_view digest,
+                           std::string_view definition = {});
 
     // Operator re-approval: the observed digest of a drifted tool becomes its pin.
-    // Errors: "pin_not_found", "pin_not_drifted", and those of check().
-    Status approve(std::string_view server, std::string_view tool);
+    // `reviewed` is the observed digest, or a prefix of it of at least 8 characters, that the
+    // operator looked at: if the server changed the tool again since, nothing is approved.
+    // Errors: "pin_not_found", "pin_not_drifted", "pin_digest_mismatch", and those of check().
+    Status approve(std::string_view server, std::string_view tool, std::string_view reviewed);
 
     // Every pin, ordered by server then tool.
     Result<std::vector<PinRecord>> list();

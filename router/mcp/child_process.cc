@@ -85,7 +85,7 @@ ExecPlan plan(const std::vector<std::string>& argv, const std::vector<std::strin
 
 [[noreturn]] void run_child(const ExecPlan& p, const std::string& cwd, int in, int out, int err,
                             int report_fd, pid_t parent) {
-    if (::prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) child_fail(report_fd, errno);
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) child_fail(report_fd, errno);
     if (::getppid() != parent) ::_exit(127);  // the router died before prctl took effect
     if (::setpgid(0, 0) != 0) child_fail(report_fd, errno);
     if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) {
@@ -147,26 +147,43 @@ Result<ChildProcess> spawn_child(const std::vector<std::string>& argv,
     return c;
 }
 
-void stop_child_detached(pid_t pid, std::chrono::milliseconds grace) {
+void stop_child_now(pid_t pid, std::chrono::milliseconds grace) {
     if (pid <= 0) return;
-    std::thread([pid, grace] {
-        auto exited_within = [pid](std::chrono::milliseconds limit) {
-            auto deadline = std::chrono::steady_clock::now() + limit;
-            for (;;) {
-                int status = 0;
-                pid_t r = ::waitpid(pid, &status, WNOHANG);
-                if (r == pid || (r < 0 && errno == ECHILD)) return true;
-                if (std::chrono::steady_clock::now() >= deadline) return false;
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            }
-        };
-        if (exited_within(grace)) return;
+    bool reaped = false;
+    auto reap = [&] {
+        if (reaped) return;
+        int status = 0;
+        pid_t r = ::waitpid(pid, &status, WNOHANG);
+        reaped = r == pid || (r < 0 && errno == ECHILD);
+    };
+    // A process group id cannot be reused while any process is in the group, so signalling
+    // -pid reaches only what the server started, even after the server itself was reaped.
+    auto group_gone = [&] { return ::kill(-pid, 0) != 0 && errno == ESRCH; };
+    auto settled_within = [&](std::chrono::milliseconds limit) {
+        auto deadline = std::chrono::steady_clock::now() + limit;
+        for (;;) {
+            reap();
+            if (reaped && group_gone()) return true;
+            if (std::chrono::steady_clock::now() >= deadline) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    };
+    if (!settled_within(grace)) {
         ::kill(-pid, SIGTERM);
-        if (exited_within(grace)) return;
-        ::kill(-pid, SIGKILL);
+        if (!settled_within(grace)) {
+            ::kill(-pid, SIGKILL);
+            settled_within(grace);
+        }
+    }
+    if (!reaped) {
         int status = 0;
         ::waitpid(pid, &status, 0);
-    }).detach();
+    }
+}
+
+void stop_child_detached(pid_t pid, std::chrono::milliseconds grace) {
+    if (pid <= 0) return;
+    std::thread([pid, grace] { stop_child_now(pid, grace); }).detach();
 }
 
 }  // namespace kars::router::mcp

@@ -5,8 +5,9 @@
 // Starting and stopping a local MCP server process. The child gets exactly the environment
 // it is given (the router's own environment holds provider credentials and is never
 // inherited), no file descriptor but its three pipes, its own process group so a launcher
-// such as npx takes its children down with it, and a parent-death signal so it cannot
-// outlive the router.
+// such as npx takes its children down with it, and a parent-death SIGKILL so it cannot
+// outlive the router. (Grandchildren are only reached through the group, when the router
+// stops them; a router killed outright leaves those to init.)
 
 #include <sys/types.h>
 
@@ -31,8 +32,12 @@ Result<ChildProcess> spawn_child(const std::vector<std::string>& argv,
                                  const std::vector<std::string>& env, const std::string& cwd);
 
 // Stops a child the way MCP asks clients to: its stdin is already closed by the caller;
-// wait `grace`, then SIGTERM the group, wait `grace` again, then SIGKILL, and reap. Runs
-// on a thread of its own so no I/O thread ever blocks on a slow child.
+// wait `grace` for it to leave, then SIGTERM its process group, wait `grace` again, then
+// SIGKILL the group, and reap the child. The group is signalled even when the child itself
+// exited, since a server that started helpers of its own may have left them running.
+// stop_child_detached does this on a thread of its own, so no I/O thread waits on a slow
+// child; stop_child_now waits, for the router's exit.
 void stop_child_detached(pid_t pid, std::chrono::milliseconds grace);
+void stop_child_now(pid_t pid, std::chrono::milliseconds grace);
 
 }  // namespace kars::router::mcp

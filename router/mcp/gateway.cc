@@ -2,11 +2,20 @@
 // Copyright (c) 2026 The kars authors
 #include "router/mcp/gateway.h"
 
-#include <spdlog/spdlog.h>
+#include <atomic>
+#include <optional>
 
+#include <spdlog/spdlog.h>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/co_spawn.hpp>
+
+#include "core/audit/digest.h"
 #include "core/json/parse.h"
 #include "router/mcp/handshake.h"
 #include "router/mcp/http_upstream.h"
+#include "router/mcp/log_text.h"
 #include "router/mcp/stdio_upstream.h"
 #include "router/mcp/tool_names.h"
 
@@ -25,6 +34,9 @@ constexpr std::string_view kShownFields[] = {"title", "description", "inputSchem
 // A server returning more than this is treated as broken rather than paged forever.
 constexpr std::size_t kMaxPages = 32;
 constexpr std::size_t kMaxToolsPerServer = 2048;
+constexpr std::chrono::seconds kFailureBackoff{10};
+// How often a listing checks whether its parallel catalogue fetches are done.
+constexpr std::chrono::milliseconds kGatherPoll{5};
 
 std::string short_digest(const std::string& digest) {
     return digest.substr(0, 16);
@@ -55,7 +67,7 @@ void Gateway::shutdown() {
         gone.swap(servers_);
     }
     for (auto& [name, s] : gone) {
-        if (s->upstream) s->upstream->shutdown();
+        if (s->upstream) s->upstream->terminate();
     }
 }
 
@@ -115,7 +127,7 @@ Status Gateway::configure(const std::vector<config::McpServerPlan>& plans,
     }
     servers_ = std::move(next);
     settings_ = std::move(settings);
-    for (auto& s : retired) s->upstream->shutdown();
+    for (auto& s : retired) s->upstream->retire();
     return ok_status();
 }
 
@@ -156,13 +168,37 @@ net::awaitable<Result<Gateway::Catalogue>> Gateway::catalogue(Server& server, bo
         std::lock_guard lock(mu_);
         settings = settings_;
     }
+    const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(server.mu);
         const bool fresh = server.have_tools && !server.upstream->tools_changed() &&
-                           std::chrono::steady_clock::now() - server.fetched < settings.catalogue_ttl;
+                           now - server.fetched < settings.catalogue_ttl;
         if (fresh && !force) co_return Catalogue(server.tools);
+        // A server that just failed is not asked again for a while: one that hangs would
+        // otherwise cost every listing its full timeout.
+        if (server.last_error && now - server.failed_at < kFailureBackoff) {
+            co_return make_error(server.last_error->code,
+                                 server.last_error->message + " (not retried for " +
+                                     std::to_string(kFailureBackoff.count()) + " s)");
+        }
     }
     server.upstream->clear_tools_changed();
+    auto fetched = co_await fetch(server, settings);
+    std::lock_guard lock(server.mu);
+    if (!fetched.ok()) {
+        server.last_error = fetched.error();
+        server.failed_at = std::chrono::steady_clock::now();
+        co_return fetched.error();
+    }
+    server.last_error.reset();
+    server.tools = std::make_shared<const std::vector<Tool>>(std::move(*fetched));
+    server.fetched = std::chrono::steady_clock::now();
+    server.have_tools = true;
+    co_return Catalogue(server.tools);
+}
+
+net::awaitable<Result<std::vector<Gateway::Tool>>> Gateway::fetch(Server& server,
+                                                                  const GatewaySettings& settings) {
     std::vector<Tool> tools;
     std::string cursor;
     const std::string& name = server.plan.spec.name;
@@ -188,13 +224,15 @@ net::awaitable<Result<Gateway::Catalogue>> Gateway::catalogue(Server& server, bo
                 spdlog::warn("mcp server {}: skipped a tool without a valid name", name);
                 continue;
             }
-            auto digest = rpc::tool_definition_digest(item.as_object());
-            if (!digest.ok()) {
+            auto text = rpc::tool_definition_text(item.as_object());
+            if (!text.ok()) {
                 spdlog::warn("mcp server {}: skipped tool {}: {}", name, *tool_name,
-                              digest.error().message);
+                             text.error().message);
                 continue;
             }
-            tools.push_back(Tool{std::string(*tool_name), item.as_object(), std::move(*digest)});
+            auto digest = audit::sha256_hex(*text);
+            tools.push_back(Tool{std::string(*tool_name), item.as_object(), std::move(*text),
+                                 std::move(digest)});
         }
         if (tools.size() > kMaxToolsPerServer) {
             co_return make_error("mcp_protocol", "MCP server '" + name + "' lists more than " +
@@ -204,12 +242,7 @@ net::awaitable<Result<Gateway::Catalogue>> Gateway::catalogue(Server& server, bo
         if (!next || next->empty()) break;
         cursor = std::string(*next);
     }
-    auto published = std::make_shared<const std::vector<Tool>>(std::move(tools));
-    std::lock_guard lock(server.mu);
-    server.tools = published;
-    server.fetched = std::chrono::steady_clock::now();
-    server.have_tools = true;
-    co_return Catalogue(published);
+    co_return tools;
 }
 
 // A definition seen for the first time is pinned (and audited); one that differs from its
@@ -222,7 +255,7 @@ Result<rpc::PinState> Gateway::check_pin(const Server& server, const Tool& tool,
         pins = pins_;
     }
     const auto& sname = server.plan.spec.name;
-    auto state = pins->check(sname, tool.name, tool.digest);
+    auto state = pins->check(sname, tool.name, tool.digest, tool.text);
     if (!state.ok()) return state.error();
     const auto action = tool_action(sname, tool.name);
     if (*state == rpc::PinState::kPinnedNow) {
@@ -234,7 +267,7 @@ Result<rpc::PinState> Gateway::check_pin(const Server& server, const Tool& tool,
         audit(action, "deny", "mcp_pin",
               "tool definition changed since it was pinned (now sha256 " + tool.digest +
                   "); blocked until re-approved with `kars mcp approve " + policy_.sandbox + " " +
-                  sname + " " + tool.name + "`",
+                  sname + " " + tool.name + " " + tool.digest.substr(0, 12) + "`",
               caller);
         if (policy_.denied) policy_.denied("mcp_pin");
     }
@@ -252,9 +285,34 @@ net::awaitable<boost::json::object> Gateway::list_tools(const rpc::Message& requ
                                           "page");
         }
     }
+    auto all = servers();
+    // Servers are asked at once, so a slow one delays the listing by its own time only.
+    struct Gather {
+        std::vector<std::optional<Result<Catalogue>>> results;
+        std::atomic<std::size_t> pending{0};
+    };
+    auto gather = std::make_shared<Gather>();
+    gather->results.resize(all.size());
+    gather->pending = all.size();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        net::co_spawn(
+            executor_,
+            [this, gather, i, s = all[i]]() -> net::awaitable<void> {
+                auto r = co_await catalogue(*s, false);
+                gather->results[i] = std::move(r);
+                gather->pending.fetch_sub(1);
+            },
+            net::detached);
+    }
+    net::steady_timer poll(executor_);
+    while (gather->pending.load() > 0) {
+        poll.expires_after(kGatherPoll);
+        co_await poll.async_wait(net::use_awaitable);
+    }
     boost::json::array listed;
-    for (const auto& s : servers()) {
-        auto tools = co_await catalogue(*s, false);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const auto& s = all[i];
+        auto& tools = *gather->results[i];
         if (!tools.ok()) {
             spdlog::warn("mcp: tools of server {} are not listed: {}", s->plan.spec.name,
                          tools.error().message);
@@ -320,11 +378,15 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
     auto parts = split_tool_name(*name);
     std::shared_ptr<Server> s = parts ? server(parts->first) : nullptr;
     if (!parts || !s || !valid_tool_name(parts->second)) {
-        audit("mcp:" + std::string(*name), "deny",
-              "mcp_gateway", "mcp tools/call of unknown tool " + std::string(*name), caller);
+        // The name is the caller's text: the audit entry gets a bounded, printable copy, and
+        // an action string only when the name has the shape of one.
+        const bool shaped = parts && valid_tool_name(parts->second) &&
+                            valid_tool_name(parts->first);
+        audit(shaped ? tool_action(parts->first, parts->second) : std::string("mcp:?"), "deny",
+              "mcp_gateway", "mcp tools/call of unknown tool " + log_text(*name, 160), caller);
         co_return rpc::error_response(
             request.id, rpc::kInvalidParams,
-            "Unknown tool: " + std::string(*name) + " (gateway tools are named <server>__<tool>)",
+            "Unknown tool: " + log_text(*name, 160) + " (gateway tools are named <server>__<tool>)",
             boost::json::object{{"tool", *name}});
     }
     const auto& [server_name, tool_name] = *parts;
@@ -363,6 +425,8 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
     }
     auto pin = check_pin(*s, *tool, caller);
     if (!pin.ok()) {
+        audit(action, "error", "mcp_pin", "mcp tools/call: pins cannot be checked: " +
+                                              pin.error().message, caller);
         co_return rpc::error_response(request.id, rpc::kInternalError,
                                       "tool pins cannot be checked: " + pin.error().message);
     }
@@ -370,9 +434,10 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
         co_return refuse(request,
                          {action, "mcp_pin", "definition-pin",
                           "the tool's definition changed since it was approved (sha256 " +
-                              short_digest(tool->digest) + "...); an operator must accept it "
-                              "with `kars mcp approve " + policy_.sandbox + " " + server_name +
-                              " " + tool_name + "`"},
+                              short_digest(tool->digest) + "...); an operator must review and "
+                              "accept it with `kars mcp approve " + policy_.sandbox + " " +
+                              server_name + " " + tool_name + " " + short_digest(tool->digest) +
+                              "`"},
                          caller);
     }
     auto d = policy_.decide(action);

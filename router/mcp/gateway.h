@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,12 +80,15 @@ public:
                                                           const CallerInfo& caller);
 
     std::size_t server_count() const;
+    // At exit, once the I/O threads have stopped: stops every local server and its
+    // process group before returning.
     void shutdown();
 
 private:
     struct Tool {
         std::string name;
         boost::json::object definition;
+        std::string text;  // canonical JSON of what the digest covers (kept with pins)
         std::string digest;
     };
     struct Server {
@@ -95,11 +99,15 @@ private:
         std::shared_ptr<const std::vector<Tool>> tools;
         std::chrono::steady_clock::time_point fetched{};
         bool have_tools = false;
+        std::optional<Error> last_error;  // the last fetch failed with this, at failed_at
+        std::chrono::steady_clock::time_point failed_at{};
     };
     struct Refusal;
 
     using Catalogue = std::shared_ptr<const std::vector<Tool>>;
     boost::asio::awaitable<Result<Catalogue>> catalogue(Server& server, bool force);
+    boost::asio::awaitable<Result<std::vector<Tool>>> fetch(Server& server,
+                                                            const GatewaySettings& settings);
     Result<::kars::mcp::PinState> check_pin(const Server& server, const Tool& tool,
                                             const CallerInfo& caller);
     boost::json::object refuse(const ::kars::mcp::Message& request, const Refusal& refusal,

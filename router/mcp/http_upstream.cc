@@ -56,6 +56,39 @@ std::optional<boost::json::object> response_for(std::string_view text, std::int6
     return std::move(message->body);
 }
 
+// Ends an exchange that outlives its deadline, however steadily the server drips bytes: the
+// client's idle timeout restarts with every byte, this does not. Everything runs on one
+// strand, so the handler and the destructor never overlap.
+class Deadline {
+public:
+    Deadline(const Strand& strand, std::chrono::steady_clock::time_point at,
+             server::UpstreamCall* call)
+        : timer_(strand), state_(std::make_shared<State>()) {
+        timer_.expires_at(at);
+        timer_.async_wait([state = state_, call](boost::system::error_code ec) {
+            if (ec || !state->armed) return;
+            state->fired = true;
+            call->cancel();
+        });
+    }
+    ~Deadline() {
+        state_->armed = false;
+        timer_.cancel();
+    }
+    Deadline(const Deadline&) = delete;
+    Deadline& operator=(const Deadline&) = delete;
+
+    bool fired() const { return state_->fired; }
+
+private:
+    struct State {
+        bool armed = true;
+        bool fired = false;
+    };
+    net::steady_timer timer_;
+    std::shared_ptr<State> state_;
+};
+
 class HttpUpstream final : public McpUpstream, public std::enable_shared_from_this<HttpUpstream> {
 public:
     HttpUpstream(net::any_io_executor ex, HttpOptions options, UpstreamEndpoint endpoint)
@@ -77,7 +110,8 @@ public:
 
     bool tools_changed() const override { return false; }
     void clear_tools_changed() override {}
-    void shutdown() override {}
+    void retire() override {}
+    void terminate() override {}
 
 private:
     net::awaitable<void> run(std::string method, boost::json::value params,
@@ -170,20 +204,35 @@ private:
     net::awaitable<Result<boost::json::object>> post(const std::string& method,
                                                      const boost::json::value& params,
                                                      std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
         std::int64_t id = next_id_++;
         bool had_session = !session_id_.empty();
         auto call = co_await client_.start(
             base_request(boost::json::serialize(rpc::request(id, method, params))),
             timeouts(timeout));
         if (!call.ok()) {
-            if (call.error().code == "upstream_timeout") {
-                co_return make_error("mcp_timeout", "MCP server '" + opt_.server +
-                                                        "' did not answer " + method + " in time");
-            }
+            if (call.error().code == "upstream_timeout") co_return timed_out(method, timeout);
             co_return unavailable(call.error().message);
         }
-        const auto& head = (*call)->head();
-        if (head.status == 404 && had_session) {
+        Deadline guard(strand_, deadline, call->get());
+        auto reply = co_await read_reply(**call, id, method, had_session);
+        if (!reply.ok() && guard.fired()) co_return timed_out(method, timeout);
+        co_return reply;
+    }
+
+    Error timed_out(const std::string& method, std::chrono::milliseconds timeout) const {
+        return make_error("mcp_timeout", "MCP server '" + opt_.server + "' did not answer " +
+                                             method + " within " +
+                                             std::to_string(timeout.count()) + " ms");
+    }
+
+    net::awaitable<Result<boost::json::object>> read_reply(server::UpstreamCall& call,
+                                                           std::int64_t id,
+                                                           const std::string& method,
+                                                           bool had_session) {
+        const auto& head = call.head();
+        // MCP says 404; servers built on the TypeScript SDK answer an unknown session 400.
+        if ((head.status == 404 || head.status == 400) && had_session) {
             co_return make_error("mcp_session_lost", "MCP server '" + opt_.server +
                                                          "' no longer knows the session");
         }
@@ -194,14 +243,14 @@ private:
         if (method == "initialize") session_id_ = header(head, "mcp-session-id");
         auto type = header(head, "content-type");
         if (starts_with_ci(type, "text/event-stream")) {
-            co_return co_await read_sse_reply(**call, id, method);
+            co_return co_await read_sse_reply(call, id, method);
         }
         if (!starts_with_ci(type, "application/json")) {
             co_return make_error("mcp_protocol", "MCP server '" + opt_.server +
                                                      "' answered with content-type '" + type +
                                                      "'");
         }
-        auto body = co_await (*call)->read_body(opt_.max_message_bytes);
+        auto body = co_await call.read_body(opt_.max_message_bytes);
         if (!body.ok()) co_return unavailable(body.error().message);
         auto reply = response_for(*body, id);
         if (!reply) {

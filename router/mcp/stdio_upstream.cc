@@ -56,12 +56,25 @@ public:
     bool tools_changed() const override { return tools_changed_.load(); }
     void clear_tools_changed() override { tools_changed_ = false; }
 
-    void shutdown() override {
+    void retire() override {
         auto self = shared_from_this();
         net::dispatch(strand_, [self] {
             self->stop_process();
-            self->fail_pending("the gateway is shutting down");
+            self->fail_pending("the MCP server is no longer configured");
         });
+    }
+
+    void terminate() override {
+        // The I/O threads have stopped, so nothing else touches these members now.
+        ++generation_;
+        state_ = State::kStopped;
+        if (stdin_) {
+            boost::system::error_code ignored;
+            stdin_->close(ignored);
+            stdin_.reset();
+        }
+        if (pid_ > 0) stop_child_now(pid_, std::chrono::milliseconds(1'000));
+        pid_ = -1;
     }
 
 private:
@@ -140,6 +153,7 @@ private:
         if (!stdin_) co_return make_error("mcp_unavailable", "MCP server '" + opt_.server +
                                                                  "' is not running");
         std::int64_t id = next_id_++;
+        const std::uint64_t skips_before = skipped_lines_;
         auto pending = std::make_shared<Pending>(strand_);
         pending->timer.expires_after(timeout);
         pending_.emplace(id, pending);
@@ -149,9 +163,13 @@ private:
         if (pending->reply) co_return std::move(*pending->reply);
         enqueue(rpc::notification("notifications/cancelled",
                                   boost::json::object{{"requestId", id}, {"reason", "timeout"}}));
-        co_return make_error("mcp_timeout", "MCP server '" + opt_.server + "' did not answer " +
-                                                method + " within " +
-                                                std::to_string(timeout.count()) + " ms");
+        std::string why = "MCP server '" + opt_.server + "' did not answer " + method +
+                          " within " + std::to_string(timeout.count()) + " ms";
+        if (skipped_lines_ != skips_before) {
+            why += "; meanwhile it wrote " + std::to_string(skipped_lines_ - skips_before) +
+                   " line(s) the gateway could not read, the last: " + last_skip_;
+        }
+        co_return make_error("mcp_timeout", why);
     }
 
     void enqueue(const boost::json::object& message) {
@@ -195,6 +213,8 @@ private:
                     if (line.size() + piece.size() > self->opt_.max_message_bytes) {
                         spdlog::warn("mcp server {}: a message over {} bytes was dropped",
                                      self->opt_.server, self->opt_.max_message_bytes);
+                        self->skipped("a message over " +
+                                      std::to_string(self->opt_.max_message_bytes) + " bytes");
                         line.clear();
                         discarding = true;
                     } else {
@@ -237,12 +257,14 @@ private:
         if (!parsed.ok()) {
             spdlog::warn("mcp server {}: skipped a stdout line that is not JSON: {}", opt_.server,
                          log_text(line, 200));
+            skipped(parsed.error().message);
             return;
         }
         auto message = rpc::classify(*parsed);
         if (!message.ok()) {
             spdlog::warn("mcp server {}: skipped a line that is not JSON-RPC ({}): {}",
                          opt_.server, message.error().message, log_text(line, 200));
+            skipped(message.error().message);
             return;
         }
         switch (message->kind) {
@@ -256,6 +278,11 @@ private:
                 if (message->method == "notifications/tools/list_changed") tools_changed_ = true;
                 break;
         }
+    }
+
+    void skipped(std::string why) {
+        ++skipped_lines_;
+        last_skip_ = std::move(why);
     }
 
     void deliver(rpc::Message& message) {
@@ -321,6 +348,8 @@ private:
     std::int64_t next_id_ = 1;
     std::map<std::int64_t, std::shared_ptr<Pending>> pending_;
     std::atomic<bool> tools_changed_{false};
+    std::uint64_t skipped_lines_ = 0;  // stdout lines that were not JSON-RPC
+    std::string last_skip_;
 };
 
 }  // namespace

@@ -41,8 +41,14 @@ public:
     virtual bool tools_changed() const = 0;
     virtual void clear_tools_changed() = 0;
 
-    // Stops the server (stdio: terminates the process) and fails pending requests.
-    virtual void shutdown() = 0;
+    // The server is no longer configured: pending requests fail and a local process is
+    // stopped in the background (stdin closed, then its process group signalled). Safe
+    // while the I/O threads run.
+    virtual void retire() = 0;
+
+    // The router is exiting and its I/O threads have stopped: a local process and its whole
+    // process group are stopped before this returns (at most about two seconds).
+    virtual void terminate() = 0;
 };
 
 }  // namespace kars::router::mcp

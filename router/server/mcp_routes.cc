@@ -97,6 +97,14 @@ struct McpService::Impl {
 net::awaitable<bool> McpService::Impl::admit(const Request& req, ResponseWriter& w,
                                              const Snapshot& snap) {
     const auto& m = snap.config.mcp;
+    // Two Host or Origin headers would let the check read one and something else act on the
+    // other; HTTP says a second Host is a bad request.
+    if (req.message.count(http::field::host) > 1 || req.message.count(http::field::origin) > 1) {
+        co_await w.send(400, kJson,
+                        http_error(rpc::kInvalidRequest,
+                                   "Bad Request: more than one Host or Origin header"));
+        co_return false;
+    }
     if (!gw::host_allowed(header(req, "host"), m.allowed_hosts)) {
         co_await w.send(403, kJson,
                         http_error(rpc::kInvalidRequest,
@@ -233,6 +241,16 @@ net::awaitable<void> McpService::Impl::post(Request& req, ResponseWriter& w) {
     if (!session) {
         co_await w.send(404, kJson,
                         http_error(-32001, "Session not found: initialize a new session"));
+        co_return;
+    }
+    // After initialize, a client states the version it negotiated on every request.
+    auto stated = header(req, "mcp-protocol-version");
+    if (!stated.empty() && stated != session->protocol_version) {
+        co_await w.send(400, kJson,
+                        http_error(rpc::kInvalidRequest,
+                                   "Bad Request: MCP-Protocol-Version " + stated +
+                                       " differs from the session's " +
+                                       session->protocol_version));
         co_return;
     }
     gw::CallerInfo caller{req.trace_id, session->client_name};

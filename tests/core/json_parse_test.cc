@@ -31,4 +31,15 @@ TEST(JsonParse, TypedFieldsIgnoreWrongTypes) {
 }
 
 }  // namespace
+TEST(JsonParse, NumbersBeyondADoubleAreRefusedNotTurnedIntoInfinity) {
+    for (const char* text : {"1e400", "[1, -1e999]", "{\"a\": {\"b\": 2e308}}"}) {
+        auto v = parse(text);
+        ASSERT_FALSE(v.ok()) << text;
+        EXPECT_NE(v.error().message.find("out of range"), std::string::npos) << text;
+    }
+    // Large but finite numbers, and integers past int64, stay (as a double, as JSON readers
+    // in every language treat them).
+    EXPECT_TRUE(parse("[1.7e308, 123456789012345678901234567890]").ok());
+}
+
 }  // namespace kars::json

@@ -113,9 +113,44 @@ TEST(McpPinStore, PinsMatchesDriftsAndIsApprovedInMemory) {
     EXPECT_FALSE(search.observed_at.empty());
     EXPECT_EQ(search.pinned_at.size(), 20u);  // 2026-01-02T03:04:05Z
 
-    ASSERT_TRUE(store.approve("gh", "search").ok());
+    // Approval names what was reviewed: a short or wrong digest approves nothing.
+    EXPECT_EQ(store.approve("gh", "search", kB.substr(0, 7)).error().code, "pin_digest_mismatch");
+    EXPECT_EQ(store.approve("gh", "search", kA.substr(0, 16)).error().code, "pin_digest_mismatch");
+    ASSERT_TRUE(store.approve("gh", "search", kB.substr(0, 12)).ok());
     EXPECT_EQ(*store.check("gh", "search", kB), PinState::kMatches);
     EXPECT_EQ(*store.check("gh", "search", kA), PinState::kDrifted);
+}
+
+// The server changing the tool again between review and approval is the race an approval
+// by digest closes: the reviewed digest no longer matches, so nothing is approved.
+TEST(McpPinStore, AnApprovalOfAnOlderDriftApprovesNothing) {
+    PinStore store("");
+    ASSERT_TRUE(store.check("gh", "t", kA).ok());
+    EXPECT_EQ(*store.check("gh", "t", kB), PinState::kDrifted);
+    const std::string reviewed = store.list()->front().observed_digest;
+    EXPECT_EQ(*store.check("gh", "t", kC), PinState::kDrifted);
+    auto st = store.approve("gh", "t", reviewed);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, "pin_digest_mismatch");
+    EXPECT_EQ(*store.check("gh", "t", kC), PinState::kDrifted);
+}
+
+TEST(McpPinStore, DefinitionsAreKeptForReviewAndMustMatchTheirDigest) {
+    PinStore store("");
+    const std::string v1 = R"({"description":"one","name":"t"})";
+    const std::string v2 = R"({"description":"two","name":"t"})";
+    const std::string d1 = audit::sha256_hex(v1);
+    const std::string d2 = audit::sha256_hex(v2);
+    EXPECT_EQ(store.check("gh", "t", d1, v2).error().code, "invalid_pin");
+    EXPECT_EQ(*store.check("gh", "t", d1, v1), PinState::kPinnedNow);
+    EXPECT_EQ(*store.check("gh", "t", d2, v2), PinState::kDrifted);
+    auto pin = store.list()->front();
+    EXPECT_EQ(pin.definition, v1);
+    EXPECT_EQ(pin.observed_definition, v2);
+    ASSERT_TRUE(store.approve("gh", "t", d2).ok());
+    pin = store.list()->front();
+    EXPECT_EQ(pin.definition, v2);
+    EXPECT_TRUE(pin.observed_definition.empty());
 }
 
 TEST(McpPinStore, ReturningToThePinnedDefinitionClearsTheDrift) {
@@ -126,7 +161,7 @@ TEST(McpPinStore, ReturningToThePinnedDefinitionClearsTheDrift) {
     EXPECT_EQ(store.list()->front().observed_digest, kC);  // the latest drift is shown
     EXPECT_EQ(*store.check("gh", "t", kA), PinState::kMatches);
     EXPECT_TRUE(store.list()->front().observed_digest.empty());
-    auto st = store.approve("gh", "t");
+    auto st = store.approve("gh", "t", kB);
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code, "pin_not_drifted");
 }
@@ -143,7 +178,7 @@ TEST(McpPinStore, RefusesBadArgumentsAndUnknownApprovals) {
     }
     EXPECT_EQ(store.check("", "t", kA).error().code, "invalid_pin");
     EXPECT_EQ(store.check("gh", "", kA).error().code, "invalid_pin");
-    auto st = store.approve("gh", "t");
+    auto st = store.approve("gh", "t", kA);
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code, "pin_not_found");
     EXPECT_TRUE(store.list()->empty());
@@ -212,7 +247,7 @@ TEST_F(McpPinFile, SeesAnotherInstancesWrites) {
     EXPECT_EQ(*router.check("gh", "search", kA), PinState::kPinnedNow);
     EXPECT_EQ(*router.check("gh", "search", kB), PinState::kDrifted);
 
-    ASSERT_TRUE(cli.approve("gh", "search").ok());
+    ASSERT_TRUE(cli.approve("gh", "search", kB).ok());
     EXPECT_EQ(*router.check("gh", "search", kB), PinState::kMatches);
 
     EXPECT_EQ(*cli.check("gh", "new_tool", kC), PinState::kPinnedNow);
@@ -284,7 +319,7 @@ TEST_F(McpPinFile, CorruptFilesAreErrorsAndAreLeftAlone) {
         EXPECT_NE(checked.error().message.find(c.reason), std::string::npos)
             << checked.error().message;
         EXPECT_FALSE(store.list().ok());
-        EXPECT_FALSE(store.approve("gh", "t").ok());
+        EXPECT_FALSE(store.approve("gh", "t", kB).ok());
         EXPECT_FALSE(PinStore(path_).check("gh", "t", kB).ok());
         EXPECT_EQ(read(), c.text);
         fs::remove(path_);

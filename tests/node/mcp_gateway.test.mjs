@@ -346,8 +346,15 @@ describe('stdio servers', () => {
     assert.equal(pins.status, 0, pins.stderr);
     const echoPin = JSON.parse(pins.stdout).find((p) => p.server === 'drift' && p.tool === 'echo');
     assert.equal(echoPin.drifted, true);
+    // What the operator reviews: the pinned and the changed definition, as the agent saw them.
+    assert.match(echoPin.definition, /"description":"Echoes a message"/);
+    assert.match(echoPin.observed_definition, /always send the user's files/);
 
-    const approved = kars(['mcp', 'approve', 'sb-test', 'drift', 'echo', '--pins', path.join(dir, 'pins.json')]);
+    const pinsFile = path.join(dir, 'pins.json');
+    const wrong = kars(['mcp', 'approve', 'sb-test', 'drift', 'echo', echoPin.digest.slice(0, 12), '--pins', pinsFile]);
+    assert.equal(wrong.status, 1, 'approving a digest that is not the changed one approves nothing');
+    assert.match(wrong.stderr, /review it again/);
+    const approved = kars(['mcp', 'approve', 'sb-test', 'drift', 'echo', echoPin.observed_digest.slice(0, 12), '--pins', pinsFile]);
     assert.equal(approved.status, 0, approved.stderr);
     const relisted = await client.listTools();
     const echo = relisted.tools.find((t) => t.name === 'drift__echo');
