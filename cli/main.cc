@@ -9,7 +9,6 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/approvals_cmd.h"
-#include "cli/mcp_cmd.h"
 #include "cli/audit_cmd.h"
 #include "cli/credentials_cmd.h"
 #include "cli/dev_cmd.h"
@@ -17,6 +16,7 @@
 #include "cli/eval_cmd.h"
 #include "cli/exec_cmd.h"
 #include "cli/lifecycle_cmd.h"
+#include "cli/mcp_cmd.h"
 
 namespace {
 constexpr int kExitUsage = 2;

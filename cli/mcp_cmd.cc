@@ -136,10 +136,11 @@ void register_mcp_commands(CLI::App& app) {
     add_where(approve, *args);
     approve->add_option("server", args->server, "McpServer name")->required();
     approve->add_option("tool", args->tool, "tool name as the server calls it")->required();
-    approve->add_option("digest", args->digest,
-                        "the changed definition's digest (or its first 8+ characters) as "
-                        "reviewed with `kars mcp pins --show`; if the tool changed again "
-                        "since, nothing is approved")
+    approve
+        ->add_option("digest", args->digest,
+                     "the changed definition's digest (or its first 8+ characters) as "
+                     "reviewed with `kars mcp pins --show`; if the tool changed again "
+                     "since, nothing is approved")
         ->required();
     approve->callback([args] { run_approve(*args); });
 }

@@ -16,17 +16,17 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include <csignal>
 #include <boost/asio/steady_timer.hpp>
+#include <csignal>
 
 #include "router/server/egress_learn.h"
 #include "router/server/egress_proxy.h"
-#include "router/server/input_watch.h"
 #include "router/server/governance_routes.h"
-#include "router/server/mcp_routes.h"
 #include "router/server/http_server.h"
 #include "router/server/inference_routes.h"
+#include "router/server/input_watch.h"
 #include "router/server/logging.h"
+#include "router/server/mcp_routes.h"
 #include "router/server/ops_routes.h"
 #include "router/server/router_state.h"
 
@@ -231,30 +231,32 @@ int main(int argc, char** argv) {
         io, state,
         {.what = "egress policy",
          .fingerprint = egress_inputs_fingerprint,
-         .interval = [](const kars::router::config::RouterConfig& c) {
-             return c.egress.watch_interval;
-         },
+         .interval =
+             [](const kars::router::config::RouterConfig& c) { return c.egress.watch_interval; },
          .reload = [&state] { return state.reload_egress(); },
-         .reloaded = [&state] {
-             const auto& policy = *state.snapshot()->egress_policy;
-             spdlog::info(
-                 "egress policy reloaded: an input file changed ({} allowlist entries, {} "
-                 "blocklisted domains, {} approvals)",
-                 policy.allowlist.entries().size(), policy.blocklist.size(),
-                 policy.approvals.grants().size());
-             announce_egress_mode(policy, "after reload");
-         }});
+         .reloaded =
+             [&state] {
+                 const auto& policy = *state.snapshot()->egress_policy;
+                 spdlog::info(
+                     "egress policy reloaded: an input file changed ({} allowlist entries, {} "
+                     "blocklisted domains, {} approvals)",
+                     policy.allowlist.entries().size(), policy.blocklist.size(),
+                     policy.approvals.grants().size());
+                 announce_egress_mode(policy, "after reload");
+             }});
     // Profiles and the manifest (ToolPolicy, McpServer, InferencePolicy) reload the whole
     // configuration, as SIGHUP does; a bad file keeps the running policy.
     InputWatch policy_watch(
         io, state,
         {.what = "governance policy",
          .fingerprint = policy_inputs_fingerprint,
-         .interval = [](const kars::router::config::RouterConfig& c) {
-             return c.governance.watch_interval;
-         },
+         .interval =
+             [](const kars::router::config::RouterConfig& c) {
+                 return c.governance.watch_interval;
+             },
          .reload = [&state] { return state.reload(); },
-         .reloaded = [] { spdlog::info("configuration reloaded: a profile or the manifest changed"); }});
+         .reloaded =
+             [] { spdlog::info("configuration reloaded: a profile or the manifest changed"); }});
     policy_watch.start();
     if (egress_listen_fd >= 0 || cfg.egress.listen_set) {
         auto started = start_egress(io, state, router_ports, egress_listen_fd, learner);

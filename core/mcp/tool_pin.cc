@@ -238,8 +238,14 @@ Result<PinState> PinStore::check(std::string_view server, std::string_view tool,
 
     auto it = pins_.find(key);
     if (it == pins_.end()) {
-        pins_.emplace(key, PinRecord{key.first, key.second, std::string(digest), utc_now(), {},
-                                     {}, std::string(definition), {}});
+        pins_.emplace(key, PinRecord{key.first,
+                                     key.second,
+                                     std::string(digest),
+                                     utc_now(),
+                                     {},
+                                     {},
+                                     std::string(definition),
+                                     {}});
         auto saved = save();
         if (!saved.ok()) return saved.error();
         return PinState::kPinnedNow;

@@ -48,10 +48,10 @@ enum class PinState { kPinnedNow, kMatches, kDrifted };
 struct PinRecord {
     std::string server;
     std::string tool;
-    std::string digest;           // the approved definition
-    std::string pinned_at;        // RFC 3339 UTC, when it was pinned or approved
-    std::string observed_digest;  // while drifted: the latest different definition seen
-    std::string observed_at;      // while drifted: when it was seen
+    std::string digest;               // the approved definition
+    std::string pinned_at;            // RFC 3339 UTC, when it was pinned or approved
+    std::string observed_digest;      // while drifted: the latest different definition seen
+    std::string observed_at;          // while drifted: when it was seen
     std::string definition;           // canonical JSON of the pinned definition, if known
     std::string observed_definition;  // while drifted: canonical JSON of the new one
 };

@@ -55,9 +55,10 @@ Result<McpServerPlan> plan_for(const ::kars::mcp::McpServerSpec& spec, const Rou
         if (!spec.bearer_from_env.empty()) {
             auto v = env(spec.bearer_from_env);
             if (!v || v->empty()) {
-                return plan_error(spec.source, "spec.bearerFromEnv: the router's environment "
-                                               "variable " +
-                                                   spec.bearer_from_env + " is not set");
+                return plan_error(spec.source,
+                                  "spec.bearerFromEnv: the router's environment "
+                                  "variable " +
+                                      spec.bearer_from_env + " is not set");
             }
             plan.bearer = *v;
         }
@@ -117,10 +118,12 @@ Result<std::vector<McpServerPlan>> build_mcp_plans(const RouterConfig& cfg,
             bool found = std::any_of(out.begin(), out.end(),
                                      [&](const McpServerPlan& p) { return p.spec.name == name; });
             if (!found) {
-                return make_error("invalid_mcp_server",
-                                  "KarsSandbox/" + cfg.sandbox_name + ": governance.mcpServerRefs "
-                                  "names McpServer '" + name + "', which the manifest does not "
-                                  "define");
+                return make_error("invalid_mcp_server", "KarsSandbox/" + cfg.sandbox_name +
+                                                            ": governance.mcpServerRefs "
+                                                            "names McpServer '" +
+                                                            name +
+                                                            "', which the manifest does not "
+                                                            "define");
             }
         }
     }

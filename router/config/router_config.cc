@@ -255,9 +255,9 @@ Status parse_mcp(const YAML::Node& node, const std::string& base_dir, McpSetting
         if (!st.ok()) return st;
     }
     static const std::set<std::string> kKnown = {
-        "pins_file",       "call_timeout_ms", "list_timeout_ms",
-        "max_message_bytes", "max_sessions",  "session_idle_timeout_seconds",
-        "allowed_hosts",   "allowed_origins", "inherit_env"};
+        "pins_file",         "call_timeout_ms", "list_timeout_ms",
+        "max_message_bytes", "max_sessions",    "session_idle_timeout_seconds",
+        "allowed_hosts",     "allowed_origins", "inherit_env"};
     for (const auto& kv : node) {
         const auto key = kv.first.as<std::string>();
         if (!kKnown.contains(key)) r.fail(key + ": unknown field");

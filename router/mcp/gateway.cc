@@ -6,10 +6,10 @@
 #include <optional>
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "core/audit/digest.h"
 #include "core/json/parse.h"
@@ -28,8 +28,8 @@ namespace {
 
 // The members of a tool definition a model is shown; the pin digest covers the same set,
 // so nothing that reaches the agent can change without the pin noticing.
-constexpr std::string_view kShownFields[] = {"title", "description", "inputSchema",
-                                             "outputSchema", "annotations"};
+constexpr std::string_view kShownFields[] = {"title", "description", "inputSchema", "outputSchema",
+                                             "annotations"};
 
 // A server returning more than this is treated as broken rather than paged forever.
 constexpr std::size_t kMaxPages = 32;
@@ -149,8 +149,8 @@ std::shared_ptr<Gateway::Server> Gateway::server(const std::string& name) const 
     return it == servers_.end() ? nullptr : it->second;
 }
 
-bool Gateway::audit(std::string action, std::string decision, std::string kind,
-                    std::string reason, const CallerInfo& caller) {
+bool Gateway::audit(std::string action, std::string decision, std::string kind, std::string reason,
+                    const CallerInfo& caller) {
     audit::Event e;
     e.sandbox = policy_.sandbox;
     e.action = std::move(action);
@@ -348,8 +348,10 @@ boost::json::object Gateway::refuse(const rpc::Message& request, const Refusal& 
     audit(r.action, r.decision, r.kind, "mcp tools/call: " + r.reason, caller);
     if (policy_.denied) policy_.denied(r.kind);
     std::string text = "The kars gateway refused this tool call (" + r.action + "): " + r.reason;
-    boost::json::object decision{{"decision", r.decision}, {"policy_kind", r.kind},
-                                 {"rule", r.rule},         {"action", r.action},
+    boost::json::object decision{{"decision", r.decision},
+                                 {"policy_kind", r.kind},
+                                 {"rule", r.rule},
+                                 {"action", r.action},
                                  {"reason", r.reason}};
     boost::json::object result{
         {"content", boost::json::array{boost::json::object{{"type", "text"}, {"text", text}}}},
@@ -380,8 +382,8 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
     if (!parts || !s || !valid_tool_name(parts->second)) {
         // The name is the caller's text: the audit entry gets a bounded, printable copy, and
         // an action string only when the name has the shape of one.
-        const bool shaped = parts && valid_tool_name(parts->second) &&
-                            valid_tool_name(parts->first);
+        const bool shaped =
+            parts && valid_tool_name(parts->second) && valid_tool_name(parts->first);
         audit(shaped ? tool_action(parts->first, parts->second) : std::string("mcp:?"), "deny",
               "mcp_gateway", "mcp tools/call of unknown tool " + log_text(*name, 160), caller);
         co_return rpc::error_response(
@@ -425,8 +427,8 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
     }
     auto pin = check_pin(*s, *tool, caller);
     if (!pin.ok()) {
-        audit(action, "error", "mcp_pin", "mcp tools/call: pins cannot be checked: " +
-                                              pin.error().message, caller);
+        audit(action, "error", "mcp_pin",
+              "mcp tools/call: pins cannot be checked: " + pin.error().message, caller);
         co_return rpc::error_response(request.id, rpc::kInternalError,
                                       "tool pins cannot be checked: " + pin.error().message);
     }
@@ -434,10 +436,11 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
         co_return refuse(request,
                          {action, "mcp_pin", "definition-pin",
                           "the tool's definition changed since it was approved (sha256 " +
-                              short_digest(tool->digest) + "...); an operator must review and "
-                              "accept it with `kars mcp approve " + policy_.sandbox + " " +
-                              server_name + " " + tool_name + " " + short_digest(tool->digest) +
-                              "`"},
+                              short_digest(tool->digest) +
+                              "...); an operator must review and "
+                              "accept it with `kars mcp approve " +
+                              policy_.sandbox + " " + server_name + " " + tool_name + " " +
+                              short_digest(tool->digest) + "`"},
                          caller);
     }
     auto d = policy_.decide(action);
@@ -445,7 +448,7 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
         std::string decision = d.verdict == governance::Verdict::kRequiresApproval
                                    ? "requires_approval"
                                : d.verdict == governance::Verdict::kRateLimited ? "rate_limited"
-                                                                                 : "deny";
+                                                                                : "deny";
         co_return refuse(request,
                          {action, std::string(governance::to_string(d.rule.kind)),
                           d.rule.source.empty() ? d.rule.rule : d.rule.source + "#" + d.rule.rule,
@@ -465,8 +468,8 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
     }
     boost::json::object forward{{"name", tool_name}};
     if (arguments != nullptr && arguments->is_object()) forward["arguments"] = *arguments;
-    auto reply = co_await s->upstream->request("tools/call", std::move(forward),
-                                               settings.call_timeout);
+    auto reply =
+        co_await s->upstream->request("tools/call", std::move(forward), settings.call_timeout);
     if (!reply.ok()) {
         audit(action, "error", "mcp_gateway", "mcp tools/call failed: " + reply.error().message,
               caller);
@@ -478,15 +481,16 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
         auto code = json::int_field(e, "code");
         auto message = json::string_field(e, "message");
         const auto* data = e.if_contains("data");
-        co_return rpc::error_response(request.id, static_cast<int>(code.value_or(rpc::kInternalError)),
+        co_return rpc::error_response(request.id,
+                                      static_cast<int>(code.value_or(rpc::kInternalError)),
                                       std::string(message.value_or("MCP server error")),
                                       data ? *data : boost::json::value(nullptr));
     }
     const auto* result = reply->if_contains("result");
     if (result == nullptr || !result->is_object()) {
-        co_return rpc::error_response(request.id, rpc::kInternalError,
-                                      "MCP server '" + server_name +
-                                          "' answered tools/call without a result object");
+        co_return rpc::error_response(
+            request.id, rpc::kInternalError,
+            "MCP server '" + server_name + "' answered tools/call without a result object");
     }
     co_return rpc::result_response(request.id, *result);
 }

@@ -33,8 +33,7 @@ std::string describe_error_reply(const boost::json::object& reply) {
 Result<std::string> check_initialize_reply(const std::string& server,
                                            const boost::json::object& reply) {
     if (auto err = describe_error_reply(reply); !err.empty()) {
-        return make_error("mcp_protocol",
-                          "MCP server '" + server + "' refused initialize: " + err);
+        return make_error("mcp_protocol", "MCP server '" + server + "' refused initialize: " + err);
     }
     const auto* result = json::find_field(reply, "result");
     if (result == nullptr || !result->is_object()) {
@@ -43,15 +42,13 @@ Result<std::string> check_initialize_reply(const std::string& server,
     }
     auto version = json::string_field(*result, "protocolVersion");
     if (!version || !is_supported_protocol_version(*version)) {
-        return make_error("mcp_protocol",
-                          "MCP server '" + server + "' speaks protocol version '" +
-                              std::string(version.value_or("")) +
-                              "', which the gateway does not support");
+        return make_error("mcp_protocol", "MCP server '" + server + "' speaks protocol version '" +
+                                              std::string(version.value_or("")) +
+                                              "', which the gateway does not support");
     }
     const auto* caps = json::find_field(*result, "capabilities");
     if (caps == nullptr || !caps->is_object() || json::find_field(*caps, "tools") == nullptr) {
-        return make_error("mcp_protocol",
-                          "MCP server '" + server + "' offers no tools capability");
+        return make_error("mcp_protocol", "MCP server '" + server + "' offers no tools capability");
     }
     return std::string(*version);
 }

@@ -98,9 +98,8 @@ public:
           client_(strand_, opt_.ca_file),
           ready_(strand_) {}
 
-    net::awaitable<Result<boost::json::object>> request(std::string method,
-                                                        boost::json::value params,
-                                                        std::chrono::milliseconds timeout) override {
+    net::awaitable<Result<boost::json::object>> request(
+        std::string method, boost::json::value params, std::chrono::milliseconds timeout) override {
         auto self = shared_from_this();
         std::optional<Result<boost::json::object>> out;
         co_await net::co_spawn(strand_, run(std::move(method), std::move(params), timeout, out),
@@ -171,15 +170,15 @@ private:
         if (!protocol_version_.empty()) {
             req.headers.emplace_back("mcp-protocol-version", protocol_version_);
         }
-        if (!opt_.bearer.empty()) req.headers.emplace_back("authorization", "Bearer " + opt_.bearer);
+        if (!opt_.bearer.empty())
+            req.headers.emplace_back("authorization", "Bearer " + opt_.bearer);
         req.body = std::move(body);
         return req;
     }
 
     static server::UpstreamTimeouts timeouts(std::chrono::milliseconds t) {
-        return {.connect = std::min(t, std::chrono::milliseconds(10'000)),
-                .first_byte = t,
-                .idle = t};
+        return {
+            .connect = std::min(t, std::chrono::milliseconds(10'000)), .first_byte = t, .idle = t};
     }
 
     Error unavailable(std::string what) const {
@@ -222,8 +221,8 @@ private:
 
     Error timed_out(const std::string& method, std::chrono::milliseconds timeout) const {
         return make_error("mcp_timeout", "MCP server '" + opt_.server + "' did not answer " +
-                                             method + " within " +
-                                             std::to_string(timeout.count()) + " ms");
+                                             method + " within " + std::to_string(timeout.count()) +
+                                             " ms");
     }
 
     net::awaitable<Result<boost::json::object>> read_reply(server::UpstreamCall& call,
@@ -233,8 +232,8 @@ private:
         const auto& head = call.head();
         // MCP says 404; servers built on the TypeScript SDK answer an unknown session 400.
         if ((head.status == 404 || head.status == 400) && had_session) {
-            co_return make_error("mcp_session_lost", "MCP server '" + opt_.server +
-                                                         "' no longer knows the session");
+            co_return make_error("mcp_session_lost",
+                                 "MCP server '" + opt_.server + "' no longer knows the session");
         }
         if (head.status != 200) {
             co_return unavailable("answered " + method + " with HTTP " +
@@ -247,15 +246,14 @@ private:
         }
         if (!starts_with_ci(type, "application/json")) {
             co_return make_error("mcp_protocol", "MCP server '" + opt_.server +
-                                                     "' answered with content-type '" + type +
-                                                     "'");
+                                                     "' answered with content-type '" + type + "'");
         }
         auto body = co_await call.read_body(opt_.max_message_bytes);
         if (!body.ok()) co_return unavailable(body.error().message);
         auto reply = response_for(*body, id);
         if (!reply) {
-            co_return make_error("mcp_protocol", "MCP server '" + opt_.server +
-                                                     "' answered " + method +
+            co_return make_error("mcp_protocol", "MCP server '" + opt_.server + "' answered " +
+                                                     method +
                                                      " with something that is not its response");
         }
         co_return std::move(*reply);
@@ -266,8 +264,8 @@ private:
     net::awaitable<Result<boost::json::object>> read_sse_reply(server::UpstreamCall& call,
                                                                std::int64_t id,
                                                                const std::string& method) {
-        sse::SseParser parser({.max_line_bytes = opt_.max_message_bytes,
-                               .max_event_bytes = opt_.max_message_bytes});
+        sse::SseParser parser(
+            {.max_line_bytes = opt_.max_message_bytes, .max_event_bytes = opt_.max_message_bytes});
         std::vector<sse::Item> items;
         for (;;) {
             auto piece = co_await call.read_some();
@@ -284,13 +282,13 @@ private:
                 }
             }
             if (!fed.ok()) {
-                co_return make_error("mcp_too_large", "MCP server '" + opt_.server +
-                                                          "': " + fed.error().message);
+                co_return make_error("mcp_too_large",
+                                     "MCP server '" + opt_.server + "': " + fed.error().message);
             }
         }
-        co_return make_error("mcp_protocol", "MCP server '" + opt_.server +
-                                                 "' ended its event stream without answering " +
-                                                 method);
+        co_return make_error(
+            "mcp_protocol",
+            "MCP server '" + opt_.server + "' ended its event stream without answering " + method);
     }
 
     Strand strand_;

@@ -21,7 +21,8 @@ std::string random_id() {
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
         throw std::runtime_error("no randomness for an MCP session id");
     }
-    return audit::to_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    return audit::to_hex(
+        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace

@@ -35,17 +35,15 @@ namespace {
 constexpr auto kNoThrow = net::as_tuple(net::use_awaitable);
 using Strand = net::strand<net::any_io_executor>;
 
-class StdioUpstream final : public McpUpstream,
-                            public std::enable_shared_from_this<StdioUpstream> {
+class StdioUpstream final : public McpUpstream, public std::enable_shared_from_this<StdioUpstream> {
 public:
     StdioUpstream(net::any_io_executor ex, StdioOptions options)
         : strand_(net::make_strand(ex)), opt_(std::move(options)), ready_(strand_) {}
 
     ~StdioUpstream() override { stop_process(); }
 
-    net::awaitable<Result<boost::json::object>> request(std::string method,
-                                                        boost::json::value params,
-                                                        std::chrono::milliseconds timeout) override {
+    net::awaitable<Result<boost::json::object>> request(
+        std::string method, boost::json::value params, std::chrono::milliseconds timeout) override {
         auto self = shared_from_this();
         std::optional<Result<boost::json::object>> out;
         co_await net::co_spawn(strand_, run(std::move(method), std::move(params), timeout, out),
@@ -150,8 +148,9 @@ private:
     net::awaitable<Result<boost::json::object>> exchange(const std::string& method,
                                                          boost::json::value params,
                                                          std::chrono::milliseconds timeout) {
-        if (!stdin_) co_return make_error("mcp_unavailable", "MCP server '" + opt_.server +
-                                                                 "' is not running");
+        if (!stdin_)
+            co_return make_error("mcp_unavailable",
+                                 "MCP server '" + opt_.server + "' is not running");
         std::int64_t id = next_id_++;
         const std::uint64_t skips_before = skipped_lines_;
         auto pending = std::make_shared<Pending>(strand_);
@@ -163,8 +162,8 @@ private:
         if (pending->reply) co_return std::move(*pending->reply);
         enqueue(rpc::notification("notifications/cancelled",
                                   boost::json::object{{"requestId", id}, {"reason", "timeout"}}));
-        std::string why = "MCP server '" + opt_.server + "' did not answer " + method +
-                          " within " + std::to_string(timeout.count()) + " ms";
+        std::string why = "MCP server '" + opt_.server + "' did not answer " + method + " within " +
+                          std::to_string(timeout.count()) + " ms";
         if (skipped_lines_ != skips_before) {
             why += "; meanwhile it wrote " + std::to_string(skipped_lines_ - skips_before) +
                    " line(s) the gateway could not read, the last: " + last_skip_;
@@ -262,8 +261,8 @@ private:
         }
         auto message = rpc::classify(*parsed);
         if (!message.ok()) {
-            spdlog::warn("mcp server {}: skipped a line that is not JSON-RPC ({}): {}",
-                         opt_.server, message.error().message, log_text(line, 200));
+            spdlog::warn("mcp server {}: skipped a line that is not JSON-RPC ({}): {}", opt_.server,
+                         message.error().message, log_text(line, 200));
             skipped(message.error().message);
             return;
         }
@@ -300,9 +299,9 @@ private:
             enqueue(rpc::result_response(message.id, boost::json::object{}));
             return;
         }
-        enqueue(rpc::error_response(message.id, rpc::kMethodNotFound,
-                                    "the kars gateway does not offer '" + message.method +
-                                        "' to MCP servers"));
+        enqueue(rpc::error_response(
+            message.id, rpc::kMethodNotFound,
+            "the kars gateway does not offer '" + message.method + "' to MCP servers"));
     }
 
     void on_exit(const std::string& why) {

@@ -20,8 +20,8 @@ namespace kars::router::mcp {
 
 // Protocol versions the gateway speaks, newest first. The first is offered to servers
 // and answered to clients that ask for a version the gateway does not know.
-inline constexpr std::string_view kProtocolVersions[] = {"2025-11-25", "2025-06-18",
-                                                         "2025-03-26", "2024-11-05"};
+inline constexpr std::string_view kProtocolVersions[] = {"2025-11-25", "2025-06-18", "2025-03-26",
+                                                         "2024-11-05"};
 
 bool is_supported_protocol_version(std::string_view version);
 

@@ -83,7 +83,8 @@ void LearnRecorder::adopt(const std::string& file) {
 void LearnRecorder::write(const std::string& file) {
     const std::lock_guard lock(file_mu_);
     auto st = files::replace_file(file, learn_file_json(sandbox_, log_));
-    if (!st.ok()) spdlog::error("egress learn record: cannot write {}: {}", file, st.error().message);
+    if (!st.ok())
+        spdlog::error("egress learn record: cannot write {}: {}", file, st.error().message);
 }
 
 void announce_egress_mode(const egress::EgressPolicy& policy, const std::string& when) {

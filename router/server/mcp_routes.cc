@@ -100,9 +100,9 @@ net::awaitable<bool> McpService::Impl::admit(const Request& req, ResponseWriter&
     // Two Host or Origin headers would let the check read one and something else act on the
     // other; HTTP says a second Host is a bad request.
     if (req.message.count(http::field::host) > 1 || req.message.count(http::field::origin) > 1) {
-        co_await w.send(400, kJson,
-                        http_error(rpc::kInvalidRequest,
-                                   "Bad Request: more than one Host or Origin header"));
+        co_await w.send(
+            400, kJson,
+            http_error(rpc::kInvalidRequest, "Bad Request: more than one Host or Origin header"));
         co_return false;
     }
     if (!gw::host_allowed(header(req, "host"), m.allowed_hosts)) {
@@ -121,17 +121,17 @@ net::awaitable<bool> McpService::Impl::admit(const Request& req, ResponseWriter&
     }
     if (req.message.body().size() > m.max_message_bytes) {
         co_await w.send(413, kJson,
-                        http_error(rpc::kInvalidRequest,
-                                   "message larger than " + std::to_string(m.max_message_bytes) +
-                                       " bytes (mcp.max_message_bytes)"));
+                        http_error(rpc::kInvalidRequest, "message larger than " +
+                                                             std::to_string(m.max_message_bytes) +
+                                                             " bytes (mcp.max_message_bytes)"));
         co_return false;
     }
     auto version = header(req, "mcp-protocol-version");
     if (!version.empty() && !gw::is_supported_protocol_version(version)) {
-        co_await w.send(400, kJson,
-                        http_error(rpc::kInvalidRequest,
-                                   "Bad Request: unsupported MCP-Protocol-Version '" + version +
-                                       "'"));
+        co_await w.send(
+            400, kJson,
+            http_error(rpc::kInvalidRequest,
+                       "Bad Request: unsupported MCP-Protocol-Version '" + version + "'"));
         co_return false;
     }
     co_return true;
@@ -142,8 +142,8 @@ net::awaitable<void> McpService::Impl::initialize(const rpc::Message& m, const R
     std::string requested;
     std::string client;
     if (m.params.is_object()) {
-        requested = std::string(json::string_field(m.params.as_object(), "protocolVersion")
-                                    .value_or(""));
+        requested =
+            std::string(json::string_field(m.params.as_object(), "protocolVersion").value_or(""));
         if (const auto* info = m.params.as_object().if_contains("clientInfo")) {
             client = std::string(json::string_field(*info, "name").value_or(""));
         }
@@ -163,12 +163,14 @@ net::awaitable<void> McpService::Impl::initialize(const rpc::Message& m, const R
     auto id = sessions.open(state.sandbox(), version, client);
     boost::json::object result{
         {"protocolVersion", version},
-        {"capabilities", boost::json::object{{"tools", boost::json::object{{"listChanged", false}}}}},
-        {"serverInfo", boost::json::object{{"name", "kars-router"},
-                                           {"title", "kars MCP gateway"},
-                                           {"version", kVersion}}},
-        {"instructions", "Tools of the MCP servers this sandbox may use, named "
-                         "<server>__<tool>. Every call is checked against policy and audited."}};
+        {"capabilities",
+         boost::json::object{{"tools", boost::json::object{{"listChanged", false}}}}},
+        {"serverInfo",
+         boost::json::object{
+             {"name", "kars-router"}, {"title", "kars MCP gateway"}, {"version", kVersion}}},
+        {"instructions",
+         "Tools of the MCP servers this sandbox may use, named "
+         "<server>__<tool>. Every call is checked against policy and audited."}};
     spdlog::info("mcp: session opened for client '{}' (protocol {}), trace {}", client, version,
                  req.trace_id);
     Headers extra;
@@ -192,9 +194,9 @@ net::awaitable<std::optional<boost::json::object>> McpService::Impl::dispatch(
         co_return rpc::error_response(m.id, rpc::kInvalidRequest,
                                       "initialize must be sent alone, not in a batch");
     }
-    co_return rpc::error_response(m.id, rpc::kMethodNotFound,
-                                  "Method not found: " + m.method +
-                                      " (the kars gateway offers tools only)");
+    co_return rpc::error_response(
+        m.id, rpc::kMethodNotFound,
+        "Method not found: " + m.method + " (the kars gateway offers tools only)");
 }
 
 net::awaitable<void> McpService::Impl::post(Request& req, ResponseWriter& w) {
@@ -249,8 +251,7 @@ net::awaitable<void> McpService::Impl::post(Request& req, ResponseWriter& w) {
         co_await w.send(400, kJson,
                         http_error(rpc::kInvalidRequest,
                                    "Bad Request: MCP-Protocol-Version " + stated +
-                                       " differs from the session's " +
-                                       session->protocol_version));
+                                       " differs from the session's " + session->protocol_version));
         co_return;
     }
     gw::CallerInfo caller{req.trace_id, session->client_name};
@@ -278,9 +279,9 @@ net::awaitable<void> McpService::Impl::remove(Request& req, ResponseWriter& w) {
     if (!admitted) co_return;
     auto session_id = header(req, "mcp-session-id");
     if (session_id.empty()) {
-        co_await w.send(400, kJson,
-                        http_error(rpc::kInvalidRequest,
-                                   "Bad Request: Mcp-Session-Id header is required"));
+        co_await w.send(
+            400, kJson,
+            http_error(rpc::kInvalidRequest, "Bad Request: Mcp-Session-Id header is required"));
         co_return;
     }
     if (!sessions.close(session_id, state.sandbox())) {

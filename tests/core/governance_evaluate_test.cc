@@ -88,8 +88,7 @@ TEST_F(DefaultProfile, ToolsInferenceSpawnMeshAndFoundryAreAllowed) {
 }
 
 TEST_F(DefaultProfile, UnlistedKindsAreDeniedByDefault) {
-    for (const char* action : {"egress:example.com:443",
-                               "handoff:request:peer", "a2a:send:peer"}) {
+    for (const char* action : {"egress:example.com:443", "handoff:request:peer", "a2a:send:peer"}) {
         Decision d = eval(action);
         EXPECT_EQ(d.verdict, Verdict::kDenied) << action;
         EXPECT_EQ(d.rule.kind, PolicyKind::kDefault) << action;

@@ -69,9 +69,9 @@ TEST_F(LearnRecordTest, ARestartedRouterAddsToTheRecordOfTheEarlierRun) {
               (std::vector<std::string>{"api.vendor.test:443", "cdn.vendor.test:443"}));
     LearnRecorder second("sb");
     second.record(learned("new.vendor.test", 8443), file);
-    EXPECT_EQ(endpoints_in(file), (std::vector<std::string>{"api.vendor.test:443",
-                                                            "cdn.vendor.test:443",
-                                                            "new.vendor.test:8443"}));
+    EXPECT_EQ(endpoints_in(file),
+              (std::vector<std::string>{"api.vendor.test:443", "cdn.vendor.test:443",
+                                        "new.vendor.test:8443"}));
 }
 
 TEST_F(LearnRecordTest, AnUnreadableRecordIsKeptAsideNotOverwritten) {
