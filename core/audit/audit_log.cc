@@ -167,12 +167,21 @@ void AuditLog::run() {
         } else {
             wake_.wait(lock, has_work);
         }
+        if (!stopping_ && !queue_.empty() && last_sync_ && options_.commit_delay.count() > 0) {
+            const auto next_sync = *last_sync_ + options_.commit_delay;
+            if (std::chrono::steady_clock::now() < next_sync) {
+                wake_.wait_until(lock, next_sync, [this] { return stopping_; });
+            }
+        }
         std::deque<Pending> batch;
         batch.swap(queue_);
         const bool last_round = stopping_ && batch.empty();
         lock.unlock();
 
-        if (!batch.empty()) write_batch(batch);
+        if (!batch.empty()) {
+            write_batch(batch);
+            last_sync_ = std::chrono::steady_clock::now();
+        }
         maybe_checkpoint(last_round);
 
         lock.lock();

@@ -2,6 +2,8 @@
 // Copyright (c) 2026 The kars authors
 #include "router/server/egress_tunnel.h"
 
+#include <sys/socket.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -69,7 +71,18 @@ net::awaitable<Spliced> splice_relay(tcp::socket& from, tcp::socket& to, TunnelS
     boost::system::error_code ec;
     from.native_non_blocking(true, ec);
     to.native_non_blocking(true, ec);
-    if (ec || !pipe.open()) co_return Spliced::kUnsupported;
+    if (ec) co_return Spliced::kUnsupported;
+    // Many tunnels close without carrying a byte in one direction (a refused TLS handshake, a
+    // probe); the pipe, four descriptors per tunnel, is made only once there is data.
+    auto [first] = co_await from.async_wait(tcp::socket::wait_read, kNoThrow);
+    if (first) co_return Spliced::kFailed;
+    char probe = 0;
+    const ssize_t peeked = ::recv(from.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked == 0) co_return Spliced::kDone;  // readable because it ended
+    if (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        co_return Spliced::kFailed;
+    }
+    if (!pipe.open()) co_return Spliced::kUnsupported;
     bool moved_any = false;
     constexpr std::size_t kChunk = 1 << 20;
     while (true) {
