@@ -214,6 +214,10 @@ Status write_value(const boost::json::value& v, std::string& out) {
 
 }  // namespace
 
+Status append_string(std::string_view s, std::string& out) {
+    return write_string(s, out);
+}
+
 Result<std::string> format_es_number(double d) {
     if (std::isnan(d) || std::isinf(d)) return invalid("NaN and Infinity have no JSON form");
     if (d == 0) return std::string("0");  // covers -0, which ECMAScript prints as "0"

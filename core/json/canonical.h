@@ -23,6 +23,11 @@ namespace kars::json {
 // implementations. Audit entries contain no such numbers.
 Result<std::string> canonicalize(const boost::json::value& v);
 
+// Appends `s` as a canonical JSON string (quotes and the mandatory escapes only), for callers
+// that write a fixed-shape object member by member. Error ("invalid_json_value") for
+// invalid UTF-8; `out` may then hold a partial string.
+Status append_string(std::string_view s, std::string& out);
+
 // ECMAScript Number::toString for a finite double (RFC 8785 section 3.2.2.3); "-0" prints "0".
 // Error ("invalid_json_value") for NaN and infinities, which JSON cannot represent.
 Result<std::string> format_es_number(double d);

@@ -105,6 +105,15 @@ std::string_view effective_base_url(const ProviderConfig& config) {
     return {};
 }
 
+Status validate_and_resolve(ProviderConfig& config) {
+    config.resolved_endpoint.reset();
+    if (auto valid = validate_config(config); !valid) return valid;
+    auto endpoint = parse_base_url(effective_base_url(config));
+    if (!endpoint) return endpoint.error();
+    config.resolved_endpoint = std::move(*endpoint);
+    return ok_status();
+}
+
 Status validate_config(const ProviderConfig& config) {
     if (config.kind == ProviderKind::kAzureOpenAI && config.base_url.empty()) {
         return make_error("invalid_config",

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "router/providers/upstream_request.h"
 
 namespace kars::router::providers {
 
@@ -60,9 +61,17 @@ struct ProviderConfig {
     // GitHub Models: attribute usage to this organization (/orgs/{org}/inference/...).
     std::string github_org;
 
+    // Set by validate_and_resolve() once the config passed validate_config(): the parsed
+    // base URL, so building a request neither re-validates nor re-parses it.
+    std::optional<UpstreamEndpoint> resolved_endpoint;
+
     // One log line describing the config with the credential redacted.
     std::string describe() const;
 };
+
+// validate_config() and, on success, resolved_endpoint filled in. Done once per loaded
+// config; the request path then trusts it.
+Status validate_and_resolve(ProviderConfig& config);
 
 // "openai" (also "openai-compatible", "vllm", "ollama", "llama-cpp"), "azure-openai",
 // "anthropic", "github-models". Unknown names are an "invalid_config" error.

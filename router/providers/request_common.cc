@@ -13,12 +13,15 @@ namespace kars::router::providers {
 Result<UpstreamRequest> start_request(const ProviderConfig& config,
                                       const HeaderList& client_headers,
                                       const ClientHeaderOptions& header_options) {
-    if (auto valid = validate_config(config); !valid) return valid.error();
-    auto endpoint = parse_base_url(effective_base_url(config));
-    if (!endpoint) return endpoint.error();
-
     UpstreamRequest request;
-    request.endpoint = std::move(*endpoint);
+    if (config.resolved_endpoint) {
+        request.endpoint = *config.resolved_endpoint;
+    } else {
+        if (auto valid = validate_config(config); !valid) return valid.error();
+        auto endpoint = parse_base_url(effective_base_url(config));
+        if (!endpoint) return endpoint.error();
+        request.endpoint = std::move(*endpoint);
+    }
     request.headers = filter_client_headers(client_headers, header_options);
     request.headers.emplace_back("accept-encoding", "identity");
     return request;

@@ -25,7 +25,7 @@ Result<providers::ProviderConfig> to_upstream(const config::ProviderConfig& p) {
                                                        : providers::AzureUrlStyle::kV1;
     if (p.url_style == "deployments") out.azure_api_version = p.api_version;
     out.anthropic_version = p.anthropic_version;
-    auto st = providers::validate_config(out);
+    auto st = providers::validate_and_resolve(out);
     if (!st.ok())
         return make_error(st.error().code, "provider " + p.name + ": " + st.error().message);
     return out;

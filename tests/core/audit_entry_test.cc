@@ -76,6 +76,43 @@ TEST(AuditEntry, HashIsSha256OfCanonicalBodyWithoutHash) {
     EXPECT_TRUE(is_lower_hex(e.hash, 64));
 }
 
+// seal_entry builds the line from two canonical halves; it must be exactly the canonical
+// form of the whole entry, with hostile text in every string member.
+TEST(AuditEntry, SealedLineIsTheCanonicalFormOfTheWholeEntry) {
+    Entry e = sample_entry();
+    e.event.reason = "quote \" backslash \\ newline \n \u00e9 \xf0\x9f\x98\x80 ,\"hash\":\"x";
+    e.event.action = "tool:a,\"b\":c";
+    auto line = seal_entry(e);
+    ASSERT_TRUE(line.ok()) << line.error().message;
+    auto v = json::parse(*line);
+    ASSERT_TRUE(v.ok());
+    auto whole = json::canonicalize(*v);
+    ASSERT_TRUE(whole.ok());
+    EXPECT_EQ(*whole, *line);
+    EXPECT_EQ(std::string(v->as_object().at("hash").as_string()), e.hash);
+
+    // Optional members absent, and the largest counters.
+    Entry bare = sample_entry();
+    bare.event.model.clear();
+    bare.event.tokens_in.reset();
+    bare.event.tokens_out.reset();
+    bare.seq = 9007199254740992ULL;  // 2^53
+    auto bare_line = seal_entry(bare);
+    ASSERT_TRUE(bare_line.ok());
+    auto bv = json::parse(*bare_line);
+    ASSERT_TRUE(bv.ok());
+    EXPECT_EQ(*json::canonicalize(*bv), *bare_line);
+    EXPECT_EQ(bare_line->find("tokens"), std::string::npos);
+    Entry one_count = sample_entry();
+    one_count.event.tokens_in.reset();
+    auto one_line = seal_entry(one_count);
+    ASSERT_TRUE(one_line.ok());
+    EXPECT_EQ(*json::canonicalize(*json::parse(*one_line)), *one_line);
+    auto hashless = json::parse(*one_line);
+    hashless->as_object().erase("hash");
+    EXPECT_EQ(sha256_hex(*json::canonicalize(*hashless)), one_count.hash);
+}
+
 TEST(AuditEntry, OmitsOptionalFieldsWhenAbsent) {
     Entry e = sample_entry();
     e.event.model.clear();
