@@ -214,12 +214,24 @@ struct UpstreamClient::Pools {
 
 UpstreamClient::UpstreamClient(net::any_io_executor executor, std::string ca_file)
     : executor_(std::move(executor)),
-      tls_(std::make_shared<ssl::context>(ssl::context::tls_client)),
+      ca_file_(std::move(ca_file)),
       pools_(std::make_shared<Pools>()) {
-    tls_->set_default_verify_paths();
-    if (!ca_file.empty()) tls_->load_verify_file(ca_file);
-    tls_->set_verify_mode(ssl::verify_peer);
-    SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
+    // A CA file named in the config is loaded now, so a bad one fails at start, not at the
+    // first request.
+    if (!ca_file_.empty()) tls_context();
+}
+
+std::shared_ptr<ssl::context> UpstreamClient::tls_context() {
+    std::lock_guard lock(tls_mu_);
+    if (!tls_) {
+        auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+        ctx->set_default_verify_paths();
+        if (!ca_file_.empty()) ctx->load_verify_file(ca_file_);
+        ctx->set_verify_mode(ssl::verify_peer);
+        SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+        tls_ = std::move(ctx);
+    }
+    return tls_;
 }
 
 UpstreamClient::~UpstreamClient() = default;
@@ -284,7 +296,8 @@ net::awaitable<Result<std::unique_ptr<TlsStream>>> UpstreamClient::connect_tls(
     const UpstreamRequest& request, UpstreamTimeouts timeouts) {
     auto plain = co_await connect_plain(request, timeouts);
     if (!plain.ok()) co_return plain.error();
-    auto stream = std::make_unique<TlsStream>(std::move(**plain), *tls_);
+    auto tls = tls_context();
+    auto stream = std::make_unique<TlsStream>(std::move(**plain), *tls);
     // SNI and RFC 6125 host name checking: without both, a verified chain proves nothing
     // about which server we reached.
     if (!SSL_set_tlsext_host_name(stream->native_handle(), request.endpoint.host.c_str())) {

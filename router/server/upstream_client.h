@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -76,6 +77,12 @@ private:
     connect_tls(const UpstreamRequest& request, UpstreamTimeouts timeouts);
 
     boost::asio::any_io_executor executor_;
+    // Made on first use unless a CA file was given: loading the trust store costs a few MB
+    // of memory that a router talking only to plain-HTTP upstreams (local models, the
+    // replay provider) never needs.
+    std::shared_ptr<boost::asio::ssl::context> tls_context();
+    std::string ca_file_;
+    std::mutex tls_mu_;
     std::shared_ptr<boost::asio::ssl::context> tls_;
     std::shared_ptr<Pools> pools_;
 };
