@@ -2,7 +2,7 @@
 // Copyright (c) 2026 The kars authors
 //
 // Runs inside a network namespace of its own (support/netns.mjs; started by
-// egress_netns.test.mjs), where a DNS server of the test's own answers every name the router
+// netns.test.mjs), where a DNS server of the test's own answers every name the router
 // looks up and 1.2.3.4 stands for a public host. Covers what loopback alone cannot: a
 // rebinding resolver, names resolving to loopback, egressMode from the manifest (enforce by
 // default, learn when asked), and `kars egress approve/show/denied/learned` against a running

@@ -2,7 +2,7 @@
 // Copyright (c) 2026 The kars authors
 //
 // Runs inside a namespace of its own that also maps the sandbox host ids (support/netns.mjs,
-// runInSandboxNetns; started by egress_netns.test.mjs). `kars dev` starts a real sandbox
+// runInSandboxNetns; started by netns.test.mjs). `kars dev` starts a real sandbox
 // there, and the agent in it (netns/sandbox_agent.mjs) fetches HTTPS hosts with curl and
 // with Node's https + https-proxy-agent, using nothing but the proxy variables the sandbox
 // gives it. An HTTPS server of the test's own stands for a public host at 1.2.3.4, named by

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The kars authors
 //
-// Egress scenarios that need DNS: each file under netns/ runs in a user, network and mount
-// namespace of its own with a DNS server of the test's own (support/netns.mjs). The
-// sandbox scenario also runs `kars dev` there, so the namespace maps the sandbox host ids.
+// Scenarios that need a network namespace of the test's own: each file under netns/ runs in
+// a user, network and mount namespace with a DNS server of the test's own (support/netns.mjs):
+// the egress proxy against rebinding resolvers and real TLS clients, and, where the namespace
+// can also map the sandbox host ids, `kars dev` sandboxes whose agents use the egress proxy
+// and the MCP gateway.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +33,14 @@ test('egress proxy with real TLS clients (curl, https + proxy agent) to a host o
 test('real TLS clients inside a kars dev sandbox: allowed host reached, denied and loopback refused',
   { skip: sandboxNetnsUnavailable() ?? false }, async () => {
     const r = await runInSandboxNetns(path.join(here, 'netns', 'egress_sandbox.mjs'));
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /ℹ fail 0/, r.output);
+    assert.doesNotMatch(r.output, /ℹ pass 0\n/, r.output);
+  });
+
+test('the MCP gateway from inside a kars dev sandbox: listed, called, refused, audited',
+  { skip: sandboxNetnsUnavailable() ?? false }, async () => {
+    const r = await runInSandboxNetns(path.join(here, 'netns', 'mcp_sandbox.mjs'));
     assert.equal(r.status, 0, r.output);
     assert.match(r.output, /ℹ fail 0/, r.output);
     assert.doesNotMatch(r.output, /ℹ pass 0\n/, r.output);
