@@ -82,6 +82,10 @@ struct EvalContext {
     const PaymentDetails* payment = nullptr;
     // Injected monotonic time for rate limiting; tests and benchmarks drive it.
     std::chrono::steady_clock::time_point now{};
+    // False when the question is "may this be used at all" (a tool offered to a model, a
+    // tool listed to an MCP client) rather than a use: rate limits are then neither checked
+    // nor charged, so looking at a tool never spends its budget of calls.
+    bool consume_limits = true;
 };
 
 }  // namespace kars::governance

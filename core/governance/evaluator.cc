@@ -322,7 +322,7 @@ Decision apply_limits(const PolicyIndex& index, const Hits& hits, const ToolPoli
                      "More than 16 rate_limit rules match this action; refusing rather than "
                      "skipping one");
     }
-    if (n == 0) return allowed;
+    if (n == 0 || !ctx.consume_limits) return allowed;
     AcquireResult got = limiter.acquire(std::span(specs.data(), n), ctx.sandbox, ctx.now);
     if (got.admitted) return allowed;
 

@@ -193,7 +193,7 @@ tools::ToolVerdict Call::check_tool(std::string_view action, tools::ToolPhase ph
     // for a person.
     const bool proposed = phase == tools::ToolPhase::kProposed;
     auto governed =
-        proposed ? state_.decide(action) : GovernedDecision{state_.evaluate(action), std::nullopt};
+        proposed ? state_.decide(action) : GovernedDecision{state_.peek(action), std::nullopt};
     const auto& d = governed.decision;
     tools::ToolVerdict verdict{
         d.allowed() || (!proposed && d.verdict == governance::Verdict::kRequiresApproval),

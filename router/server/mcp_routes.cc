@@ -50,7 +50,7 @@ struct McpService::Impl {
     static gw::GatewayPolicy policy_for(RouterState& s) {
         gw::GatewayPolicy p;
         p.sandbox = s.sandbox();
-        p.evaluate = [&s](std::string_view action) { return s.evaluate(action); };
+        p.evaluate = [&s](std::string_view action) { return s.peek(action); };
         p.decide = [&s](std::string_view action) { return s.decide(action).decision; };
         p.record = [&s](audit::Event e) { return s.record(std::move(e)); };
         p.denied = [&s](std::string_view kind) {

@@ -165,6 +165,16 @@ GovernedDecision RouterState::decide(std::string_view action, const Attributes* 
     return out;
 }
 
+governance::Decision RouterState::peek(std::string_view action) {
+    auto snap = snapshot();
+    governance::EvalContext ctx;
+    ctx.sandbox = sandbox_;
+    ctx.sandbox_labels = &snap->config.sandbox_labels;
+    ctx.now = std::chrono::steady_clock::now();
+    ctx.consume_limits = false;
+    return governance_.evaluate(action, ctx);
+}
+
 governance::Decision RouterState::evaluate(std::string_view action, const Attributes* attributes) {
     auto snap = snapshot();
     governance::EvalContext ctx;

@@ -100,6 +100,9 @@ public:
     // kept across reloads). Does not audit: callers record the decision with their context.
     using Attributes = std::map<std::string, std::string, std::less<>>;
     governance::Decision evaluate(std::string_view action, const Attributes* attributes = nullptr);
+    // evaluate() for "may this be used at all" (offered or listed tools): rate limits are
+    // not charged.
+    governance::Decision peek(std::string_view action);
     // evaluate() plus the approval store. The store is files under a lock; it is touched
     // only for actions a rule holds for approval.
     GovernedDecision decide(std::string_view action, const Attributes* attributes = nullptr);

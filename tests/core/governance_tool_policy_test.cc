@@ -212,6 +212,21 @@ TEST_F(ToolPolicyEval, RateLimitPerToolWithInjectedTime) {
     EXPECT_EQ(eval("tool:web.search").verdict, Verdict::kAllowed);
 }
 
+// Offering or listing a tool asks whether it may be used at all; that must not spend the
+// calls its rate limit allows.
+TEST_F(ToolPolicyEval, LookingAtAToolChargesNoRateLimit) {
+    use({compiled("search", R"({"appliesTo":{"tool":"web.search",
+        "sandboxMatchLabels":{"team":"web"}},"rateLimit":{"rps":1,"burst":1}})")});
+    ctx_.now = std::chrono::steady_clock::time_point(5s);
+    ctx_.consume_limits = false;
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(eval("tool:web.search").verdict, Verdict::kAllowed);
+    ctx_.consume_limits = true;
+    EXPECT_EQ(eval("tool:web.search").verdict, Verdict::kAllowed);
+    EXPECT_EQ(eval("tool:web.search").verdict, Verdict::kRateLimited);
+    ctx_.consume_limits = false;
+    EXPECT_EQ(eval("tool:web.search").verdict, Verdict::kAllowed);
+}
+
 TEST_F(ToolPolicyEval, BurstPerWindowWithoutRps) {
     use({compiled("w", R"({"appliesTo":{"tool":"t","sandboxMatchLabels":{"team":"web"}},
         "rateLimit":{"burst":3,"window":"1m"}})")});

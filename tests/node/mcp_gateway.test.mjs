@@ -111,6 +111,14 @@ before(async () => {
       allowedTools: ['*'],
     }),
     mcpServerDoc('remote', { url: remote.url, allowedTools: ['echo'] }),
+    // One call a minute of the tiny image: listing it must not spend that call.
+    `apiVersion: kars.azure.com/v1alpha1
+kind: ToolPolicy
+metadata: {name: image-rate, namespace: default}
+spec:
+  appliesTo: {tool: get-tiny-image, mcpServer: everything, sandboxMatchLabels: {team: mcp}}
+  rateLimit: {burst: 1, window: "1m"}
+`,
     mcpServerDoc('elsewhere', {
       namespace: 'other-team',
       stdio: { command: [process.execPath, everythingServer, 'stdio'] },
@@ -123,6 +131,7 @@ before(async () => {
     env: { KARS_TEST_DRIFT_SECRET: SECRET, UNRELATED_ROUTER_SECRET: 'must-not-leak' },
     config: {
       ...standardConfig(upstream),
+      sandbox: { name: 'sb-test', namespace: 'default', labels: { team: 'mcp' } },
       governance: { profiles: [path.join(dir, 'profile.yaml')], approvals_dir: path.join(dir, 'approvals') },
       mcp: { pins_file: path.join(dir, 'pins.json'), call_timeout_ms: 20000 },
     },
@@ -192,6 +201,21 @@ describe('listing and calling through the gateway', () => {
     assert.equal(decisionOf(result).policy_kind, 'mcp_server');
     assert.doesNotMatch(text(result), /PATH=/);
     await waitFor(() => mcpEntries('mcp:everything:get-env').some((e) => e.decision === 'deny'));
+    await client.close();
+  });
+
+  test('a ToolPolicy rate limit is spent by calls, not by listings', async () => {
+    const { client } = await connectClient(router);
+    for (let i = 0; i < 3; i += 1) {
+      const { tools } = await client.listTools();
+      assert.ok(tools.some((t) => t.name === 'everything__get-tiny-image'));
+    }
+    const first = await client.callTool({ name: 'everything__get-tiny-image', arguments: {} });
+    assert.ok(!first.isError, JSON.stringify(first).slice(0, 300));
+    const second = await client.callTool({ name: 'everything__get-tiny-image', arguments: {} });
+    assert.equal(second.isError, true);
+    assert.equal(decisionOf(second).decision, 'rate_limited');
+    assert.match(decisionOf(second).reason, /image-rate/);
     await client.close();
   });
 
