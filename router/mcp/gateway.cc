@@ -391,7 +391,9 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
             "Unknown tool: " + log_text(*name, 160) + " (gateway tools are named <server>__<tool>)",
             boost::json::object{{"tool", *name}});
     }
-    const auto& [server_name, tool_name] = *parts;
+    // Plain names, not a structured binding: the lookup lambda below captures them.
+    const std::string& server_name = parts->first;
+    const std::string& tool_name = parts->second;
     const auto action = tool_action(server_name, tool_name);
     const auto& spec = s->plan.spec;
 

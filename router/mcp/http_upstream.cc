@@ -91,7 +91,7 @@ private:
 
 class HttpUpstream final : public McpUpstream, public std::enable_shared_from_this<HttpUpstream> {
 public:
-    HttpUpstream(net::any_io_executor ex, HttpOptions options, UpstreamEndpoint endpoint)
+    HttpUpstream(const net::any_io_executor& ex, HttpOptions options, UpstreamEndpoint endpoint)
         : strand_(net::make_strand(ex)),
           opt_(std::move(options)),
           endpoint_(std::move(endpoint)),
@@ -181,7 +181,7 @@ private:
             .connect = std::min(t, std::chrono::milliseconds(10'000)), .first_byte = t, .idle = t};
     }
 
-    Error unavailable(std::string what) const {
+    Error unavailable(const std::string& what) const {
         return make_error("mcp_unavailable", "MCP server '" + opt_.server + "': " + what);
     }
 
@@ -195,7 +195,7 @@ private:
         if (status != 202 && status != 200 && status != 204) {
             co_return unavailable("answered " + method + " with HTTP " + std::to_string(status));
         }
-        auto drained = co_await (*call)->read_body(64 * 1024);
+        auto drained = co_await (*call)->read_body(std::size_t{64} * 1024);
         (void)drained;
         co_return ok_status();
     }

@@ -37,7 +37,7 @@ using Strand = net::strand<net::any_io_executor>;
 
 class StdioUpstream final : public McpUpstream, public std::enable_shared_from_this<StdioUpstream> {
 public:
-    StdioUpstream(net::any_io_executor ex, StdioOptions options)
+    StdioUpstream(const net::any_io_executor& ex, StdioOptions options)
         : strand_(net::make_strand(ex)), opt_(std::move(options)), ready_(strand_) {}
 
     ~StdioUpstream() override { stop_process(); }

@@ -49,7 +49,7 @@ void LearnRecorder::adopt(const std::string& file) {
     const std::lock_guard lock(file_mu_);
     if (adopted_ == file) return;
     adopted_ = file;
-    auto loaded = files::read_file(file, 16 * 1024 * 1024);
+    auto loaded = files::read_file(file, std::size_t{16} * 1024 * 1024);
     if (loaded.ok() && !loaded->has_value()) return;
     std::string problem;
     if (!loaded.ok()) {
