@@ -233,6 +233,9 @@ std::string router_config(const DevPlan& plan, const manifest::KarsSandbox& sb,
           {"learn_file", (plan.state_dir / "egress-learned.json").string()}}},
         // Actions held for a person, answered with `kars approvals` (cli/approvals_cmd.h).
         {"governance", {{"approvals_dir", (plan.state_dir / "approvals").string()}}},
+        // The router reads the copy in the state dir; `${KARS_MANIFEST_DIR}` in an McpServer
+        // command still means the directory of the manifest the user wrote.
+        {"mcp", {{"manifest_dir", plan.manifest.parent_path().string()}}},
     };
     // JSON is YAML: serializing keeps every path and name correctly quoted.
     return "# written by `kars dev`; regenerated on every start\n" + boost::json::serialize(cfg) +

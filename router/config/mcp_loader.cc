@@ -20,6 +20,16 @@ std::string namespace_of(const manifest::ObjectMeta& m, const RouterConfig& cfg)
     return m.namespace_name.empty() ? cfg.sandbox_namespace : m.namespace_name;
 }
 
+constexpr std::string_view kManifestDirVar = "${KARS_MANIFEST_DIR}";
+
+std::string expand_manifest_dir(std::string text, const std::string& dir) {
+    for (auto at = text.find(kManifestDirVar); at != std::string::npos;
+         at = text.find(kManifestDirVar, at + dir.size())) {
+        text.replace(at, kManifestDirVar.size(), dir);
+    }
+    return text;
+}
+
 Result<McpServerPlan> plan_for(const ::kars::mcp::McpServerSpec& spec, const RouterConfig& cfg,
                                const EnvLookup& env) {
     McpServerPlan plan;
@@ -27,8 +37,10 @@ Result<McpServerPlan> plan_for(const ::kars::mcp::McpServerSpec& spec, const Rou
     std::string material;
     if (spec.stdio) {
         plan.stdio = true;
-        plan.argv = spec.stdio->argv;
-        plan.cwd = spec.stdio->cwd;
+        for (const auto& a : spec.stdio->argv) {
+            plan.argv.push_back(expand_manifest_dir(a, cfg.mcp.manifest_dir));
+        }
+        plan.cwd = expand_manifest_dir(spec.stdio->cwd, cfg.mcp.manifest_dir);
         std::map<std::string, std::string> vars;
         for (const auto& name : cfg.mcp.inherit_env) {
             if (auto v = env(name)) vars[name] = *v;

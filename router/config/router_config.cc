@@ -234,6 +234,9 @@ Status parse_mcp(const YAML::Node& node, const std::string& base_dir, McpSetting
     if (!node.IsMap()) return make_error("bad_config", "mcp: expected a mapping");
     Reader r("mcp.");
     if (r.get(node, "pins_file", out.pins_file)) out.pins_file = resolve(base_dir, out.pins_file);
+    if (r.get(node, "manifest_dir", out.manifest_dir)) {
+        out.manifest_dir = resolve(base_dir, out.manifest_dir);
+    }
     r.millis(node, "call_timeout_ms", out.call_timeout);
     r.millis(node, "list_timeout_ms", out.list_timeout);
     r.get(node, "max_message_bytes", out.max_message_bytes);
@@ -254,10 +257,11 @@ Status parse_mcp(const YAML::Node& node, const std::string& base_dir, McpSetting
         auto st = string_list(list, std::string("mcp.") + key, target);
         if (!st.ok()) return st;
     }
-    static const std::set<std::string> kKnown = {
-        "pins_file",         "call_timeout_ms", "list_timeout_ms",
-        "max_message_bytes", "max_sessions",    "session_idle_timeout_seconds",
-        "allowed_hosts",     "allowed_origins", "inherit_env"};
+    static const std::set<std::string> kKnown = {"pins_file",       "call_timeout_ms",
+                                                 "list_timeout_ms", "max_message_bytes",
+                                                 "max_sessions",    "session_idle_timeout_seconds",
+                                                 "allowed_hosts",   "allowed_origins",
+                                                 "inherit_env",     "manifest_dir"};
     for (const auto& kv : node) {
         const auto key = kv.first.as<std::string>();
         if (!kKnown.contains(key)) r.fail(key + ": unknown field");
@@ -510,6 +514,9 @@ Result<RouterConfig> parse_impl(const std::string& yaml_text, const std::string&
     if (const YAML::Node mcp = root["mcp"]) {
         auto st = parse_mcp(mcp, base_dir, cfg.mcp);
         if (!st.ok()) return st.error();
+    }
+    if (cfg.mcp.manifest_dir.empty() && !cfg.manifest.empty()) {
+        cfg.mcp.manifest_dir = fs::path(cfg.manifest).parent_path().string();
     }
     if (cfg.mcp.pins_file.empty()) {
         cfg.mcp.pins_file = (fs::path(cfg.audit.path).parent_path() / "mcp-pins.json").string();

@@ -139,6 +139,10 @@ struct McpSettings {
     // Router environment variables a stdio server inherits; nothing else is passed on
     // unless its McpServer names it (the router's environment holds credentials).
     std::vector<std::string> inherit_env = {"PATH", "HOME", "LANG", "TMPDIR"};
+    // What `${KARS_MANIFEST_DIR}` stands for in a stdio server's command and workingDir, so
+    // a manifest can name servers shipped beside it. Default: the manifest's directory
+    // (kars dev, which copies the manifest, points it at the original's).
+    std::string manifest_dir;
 };
 
 struct RouterConfig {

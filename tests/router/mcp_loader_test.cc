@@ -94,6 +94,24 @@ TEST_F(McpPlans, StdioEnvironmentIsExactlyInheritedBasicsAndNamedVariables) {
     EXPECT_EQ(gh.url, "https://mcp.example.test/mcp");
 }
 
+TEST_F(McpPlans, ManifestDirIsExpandedInTheCommand) {
+    cfg_.mcp.manifest_dir = "/srv/agents/demo";
+    auto p = plans(R"(---
+apiVersion: kars.azure.com/v1alpha1
+kind: McpServer
+metadata: {name: local, namespace: team}
+spec:
+  allowedTools: ["*"]
+  stdio:
+    command: [node, "${KARS_MANIFEST_DIR}/tools/server.mjs", "--root=${KARS_MANIFEST_DIR}"]
+)");
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    const auto& local = (*p)[2];
+    ASSERT_EQ(local.spec.name, "local");
+    EXPECT_EQ(local.argv, (std::vector<std::string>{"node", "/srv/agents/demo/tools/server.mjs",
+                                                    "--root=/srv/agents/demo"}));
+}
+
 TEST_F(McpPlans, AMissingCredentialFailsTheLoad) {
     env_.erase("FS_TOKEN");
     auto p = plans();
