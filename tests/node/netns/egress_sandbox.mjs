@@ -13,16 +13,15 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { PUBLIC_ADDRESS, mountScratch, setUpNetwork } from '../support/netns.mjs';
+import { PUBLIC_ADDRESS, mountScratch, runKarsDev, setUpNetwork } from '../support/netns.mjs';
 import { startDnsServer } from '../support/dns_server.mjs';
 import { selfSignedCert } from '../support/tls.mjs';
-import { kars, karsBin, readAudit, sourceDir, stopAll, tempDir, track } from '../support/router.mjs';
+import { kars, readAudit, stopAll, tempDir } from '../support/router.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const NAME = 'egress-sandbox';
@@ -79,28 +78,6 @@ function listen(server, host) {
   });
 }
 
-// `kars dev` in the foreground, as a user would run it; resolves when the agent has ended.
-function runKarsDev() {
-  const child = track(spawn(karsBin, ['dev', '-f', path.join(work, 'sandbox.yaml'),
-    '--state-dir', path.join(work, 'state'),
-    '--replay', path.join(sourceDir, 'examples', 'demo', 'cassette.jsonl')], {
-    cwd: work,
-    // HOME inside the scratch dir: no test touches the real ~/.kars.
-    env: { PATH: process.env.PATH, HOME: path.join(work, 'home') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }));
-  let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => process.kill(child.pid, 'SIGTERM'), DEV_TIMEOUT_MS);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
-    });
-  });
-}
-
 function fetchOf(url) {
   assert.ok(report, `the agent printed no report; kars dev said:\n${dev.output}`);
   return report.fetches[url];
@@ -136,7 +113,7 @@ before(async () => {
   await listen(loopbackServer, '127.0.0.1');
 
   fs.writeFileSync(path.join(work, 'sandbox.yaml'), manifest());
-  dev = await runKarsDev();
+  dev = await runKarsDev(work, DEV_TIMEOUT_MS);
   const line = dev.output.split('\n').find((l) => l.startsWith('AGENT_REPORT '));
   report = line ? JSON.parse(line.slice('AGENT_REPORT '.length)) : null;
 });

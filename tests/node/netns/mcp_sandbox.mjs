@@ -11,13 +11,12 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { mountScratch, setUpNetwork } from '../support/netns.mjs';
-import { karsBin, readAudit, sourceDir, stopAll, tempDir, track } from '../support/router.mjs';
+import { mountScratch, runKarsDev, setUpNetwork } from '../support/netns.mjs';
+import { readAudit, stopAll, tempDir } from '../support/router.mjs';
 import { everythingServer } from '../support/mcp.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -61,32 +60,12 @@ function manifest() {
   ].join('\n');
 }
 
-function runKarsDev() {
-  const child = track(spawn(karsBin, ['dev', '-f', path.join(work, 'sandbox.yaml'),
-    '--state-dir', path.join(work, 'state'),
-    '--replay', path.join(sourceDir, 'examples', 'demo', 'cassette.jsonl')], {
-    cwd: work,
-    env: { PATH: process.env.PATH, HOME: path.join(work, 'home') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }));
-  let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => process.kill(child.pid, 'SIGTERM'), DEV_TIMEOUT_MS);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
-    });
-  });
-}
-
 before(async () => {
   setUpNetwork(tempDir('kars-mcp-sandbox-'));
   work = mountScratch();
   fs.mkdirSync(path.join(work, 'home'));
   fs.writeFileSync(path.join(work, 'sandbox.yaml'), manifest());
-  dev = await runKarsDev();
+  dev = await runKarsDev(work, DEV_TIMEOUT_MS);
   const line = dev.output.split('\n').find((l) => l.includes('AGENT_REPORT '));
   report = line ? JSON.parse(line.slice(line.indexOf('AGENT_REPORT ') + 'AGENT_REPORT '.length)) : null;
 });

@@ -12,6 +12,8 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { karsBin, sourceDir, track } from './router.mjs';
+
 export const PUBLIC_ADDRESS = '1.2.3.4';
 
 // The host ids every kars sandbox maps its uid 0..65535 onto (sandbox/sandbox_spec.h,
@@ -135,4 +137,28 @@ export function mountScratch(mountPoint = '/mnt') {
   }
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=0755,size=64m', 'kars-test', mountPoint]);
   return mountPoint;
+}
+
+// Inside the namespace: `kars dev` in the foreground on `work`/sandbox.yaml, as a user would
+// run it, with its state in `work`/state and the demo cassette for any model call. Resolves
+// with { code, signal, output } once the agent has ended (SIGTERM after `timeoutMs`).
+export function runKarsDev(work, timeoutMs = 90_000) {
+  const child = track(spawn(karsBin, ['dev', '-f', path.join(work, 'sandbox.yaml'),
+    '--state-dir', path.join(work, 'state'),
+    '--replay', path.join(sourceDir, 'examples', 'demo', 'cassette.jsonl')], {
+    cwd: work,
+    // HOME inside the scratch dir: no test touches the real ~/.kars.
+    env: { PATH: process.env.PATH, HOME: path.join(work, 'home') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }));
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => process.kill(child.pid, 'SIGTERM'), timeoutMs);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
 }
