@@ -66,7 +66,9 @@ ExecPlan plan(const std::vector<std::string>& argv, const std::vector<std::strin
             if (end == std::string::npos) end = path.size();
             std::string dir = path.substr(start, end - start);
             if (dir.empty()) dir = ".";
-            p.candidates.push_back(dir + "/" + file);
+            dir += '/';
+            dir += file;
+            p.candidates.push_back(std::move(dir));
             start = end + 1;
         }
     }

@@ -169,7 +169,9 @@ TEST(Launcher, TeardownLeavesNoCgroupAndNoProcess) {
          !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
         std::error_code link_ec;
         auto ns = std::filesystem::read_symlink(it->path() / "ns" / "pid", link_ec);
-        if (!link_ec) EXPECT_NE(ns, pid_ns) << "leftover pid " << it->path().filename();
+        if (!link_ec) {
+            EXPECT_NE(ns, pid_ns) << "leftover pid " << it->path().filename();
+        }
     }
 }
 
