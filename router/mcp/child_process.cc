@@ -64,11 +64,12 @@ ExecPlan plan(const std::vector<std::string>& argv, const std::vector<std::strin
         while (start <= path.size()) {
             auto end = path.find(':', start);
             if (end == std::string::npos) end = path.size();
-            std::string dir = path.substr(start, end - start);
-            if (dir.empty()) dir = ".";
-            dir += '/';
-            dir += file;
-            p.candidates.push_back(std::move(dir));
+            std::string_view dir(path.data() + start, end - start);
+            if (dir.empty()) dir = ".";  // an empty PATH entry means the working directory
+            std::string candidate;
+            candidate.reserve(dir.size() + 1 + file.size());
+            candidate.append(dir).append(1, '/').append(file);
+            p.candidates.push_back(std::move(candidate));
             start = end + 1;
         }
     }
