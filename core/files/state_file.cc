@@ -137,7 +137,8 @@ Result<std::optional<FileContent>> read_file(const fs::path& path, std::size_t m
 Status replace_file(const fs::path& path, std::string_view bytes) {
     // mkostemp: O_EXCL creation under a fresh name with mode 0600, so a stale temporary of a
     // crashed writer or a planted symlink is never written through.
-    std::string tmpl = path.string() + ".tmp.XXXXXX";
+    // mkostemp replaces the trailing six 'X's with a unique suffix.
+    std::string tmpl = path.string() + ".tmp." + std::string(6, 'X');
     Fd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
     if (fd.get() < 0) return io_error("mkostemp", tmpl, errno);
     const fs::path tmp = tmpl;

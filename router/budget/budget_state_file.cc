@@ -2,15 +2,10 @@
 // Copyright (c) 2026 The kars authors
 #include "router/budget/budget_state_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/files/state_file.h"
 #include "core/json/parse.h"
 
 namespace kars::router::budget {
@@ -18,32 +13,8 @@ namespace {
 
 constexpr std::int64_t kStateVersion = 1;
 
-Error io_error(std::string_view call, const std::filesystem::path& path) {
-    return make_error("budget_persist_failed",
-                      std::string(call) + " " + path.string() + ": " + std::strerror(errno));
-}
-
 Error corrupt(const std::string& detail) {
     return make_error("budget_state_corrupt", detail);
-}
-
-Status write_all(int fd, std::string_view bytes, const std::filesystem::path& path) {
-    while (!bytes.empty()) {
-        ssize_t n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return io_error("write", path);
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return ok_status();
-}
-
-Status fsync_directory(const std::filesystem::path& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return io_error("open", dir);
-    int rc = ::fsync(fd);
-    Status s = rc == 0 ? ok_status() : Status(io_error("fsync", dir));
-    ::close(fd);
-    return s;
 }
 
 std::optional<std::uint64_t> count(const boost::json::object& o, std::string_view key) {
@@ -107,45 +78,18 @@ Result<std::vector<StoredUsage>> decode_budget_state(std::string_view text) {
 }
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
-    std::filesystem::path tmp = path;
-    tmp += ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return io_error("open", tmp);
-    Status s = write_all(fd, bytes, tmp);
-    if (s.ok() && ::fsync(fd) != 0) s = io_error("fsync", tmp);
-    if (::close(fd) != 0 && s.ok()) s = io_error("close", tmp);
-    if (!s.ok()) {
-        ::unlink(tmp.c_str());
-        return s;
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        Error e = io_error("rename", tmp);
-        ::unlink(tmp.c_str());
-        return e;
-    }
-    std::filesystem::path dir = path.parent_path();
-    return fsync_directory(dir.empty() ? std::filesystem::path(".") : dir);
+    auto st = files::replace_file(path, bytes);
+    if (!st.ok()) return make_error("budget_persist_failed", st.error().message);
+    return ok_status();
 }
 
 Result<std::optional<std::string>> read_file_if_exists(const std::filesystem::path& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) return std::optional<std::string>();
-    if (fd < 0) return corrupt("cannot open: " + std::string(std::strerror(errno)));
-    std::string text;
-    char buffer[16 * 1024];
-    for (;;) {
-        ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int err = errno;
-            ::close(fd);
-            return corrupt("read failed: " + std::string(std::strerror(err)));
-        }
-        if (n == 0) break;
-        text.append(buffer, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return std::optional<std::string>(std::move(text));
+    // Far larger than any real ledger (a few dozen bytes per sandbox); a bigger file is damage.
+    constexpr std::size_t kMaxStateBytes = 64 * 1024 * 1024;
+    auto read = files::read_file(path, kMaxStateBytes);
+    if (!read.ok()) return corrupt(read.error().message);
+    if (!read->has_value()) return std::optional<std::string>();
+    return std::optional<std::string>(std::move((*read)->bytes));
 }
 
 }  // namespace kars::router::budget

@@ -32,9 +32,8 @@ std::string encode_budget_state(const std::vector<StoredUsage>& usage);
 // (code "budget_state_corrupt") describing what is wrong.
 Result<std::vector<StoredUsage>> decode_budget_state(std::string_view text);
 
-// Writes `path` so that a crash leaves either the old or the new content: temporary file
-// beside it, fsync, rename over, fsync of the directory (rename(2) is atomic only within a
-// file system, and the directory entry is durable only after the directory is synced).
+// Writes `path` so that a crash leaves either the old or the new content
+// (files::replace_file); errors have code "budget_persist_failed".
 Status write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
 
 // The whole file, or nullopt when it does not exist.

@@ -42,6 +42,29 @@ std::string short_digest(const std::string& digest) {
     return digest.substr(0, 16);
 }
 
+Result<std::shared_ptr<McpUpstream>> make_upstream(const net::any_io_executor& executor,
+                                                   const config::McpServerPlan& plan,
+                                                   const GatewaySettings& settings) {
+    if (plan.stdio) {
+        StdioOptions o;
+        o.server = plan.spec.name;
+        o.argv = plan.argv;
+        o.env = plan.env;
+        o.cwd = plan.cwd;
+        o.max_message_bytes = settings.max_message_bytes;
+        o.init_timeout = settings.list_timeout;
+        return make_stdio_upstream(executor, std::move(o));
+    }
+    HttpOptions o;
+    o.server = plan.spec.name;
+    o.url = plan.url;
+    o.bearer = plan.bearer;
+    o.ca_file = settings.ca_file;
+    o.max_message_bytes = settings.max_message_bytes;
+    o.init_timeout = settings.list_timeout;
+    return make_http_upstream(executor, std::move(o));
+}
+
 }  // namespace
 
 // Why a call does not reach its server, in the shape the agent and the audit log get it.
@@ -88,45 +111,26 @@ Status Gateway::configure(const std::vector<config::McpServerPlan>& plans,
                 std::lock_guard cat(old->second->mu);
                 kept->tools = old->second->tools;
                 kept->fetched = old->second->fetched;
-                kept->have_tools = old->second->have_tools;
             }
             next.emplace(plan.spec.name, std::move(kept));
             continue;
         }
+        auto upstream = make_upstream(executor_, plan, settings);
+        if (!upstream.ok()) return upstream.error();
         auto s = std::make_shared<Server>();
         s->plan = plan;
-        if (plan.stdio) {
-            StdioOptions o;
-            o.server = plan.spec.name;
-            o.argv = plan.argv;
-            o.env = plan.env;
-            o.cwd = plan.cwd;
-            o.max_message_bytes = settings.max_message_bytes;
-            o.init_timeout = settings.list_timeout;
-            s->upstream = make_stdio_upstream(executor_, std::move(o));
-        } else {
-            HttpOptions o;
-            o.server = plan.spec.name;
-            o.url = plan.url;
-            o.bearer = plan.bearer;
-            o.ca_file = settings.ca_file;
-            o.max_message_bytes = settings.max_message_bytes;
-            o.init_timeout = settings.list_timeout;
-            auto made = make_http_upstream(executor_, std::move(o));
-            if (!made.ok()) return made.error();
-            s->upstream = std::move(*made);
-        }
+        s->upstream = std::move(*upstream);
         next.emplace(plan.spec.name, std::move(s));
     }
     for (auto& [name, s] : servers_) {
         auto n = next.find(name);
         if (n == next.end() || n->second->upstream != s->upstream) retired.push_back(s);
     }
-    if (!pins_ || settings.pins_file != settings_.pins_file) {
+    if (!pins_ || !settings_ || settings.pins_file != settings_->pins_file) {
         pins_ = std::make_shared<rpc::PinStore>(settings.pins_file);
     }
     servers_ = std::move(next);
-    settings_ = std::move(settings);
+    settings_ = std::make_shared<const GatewaySettings>(std::move(settings));
     for (auto& s : retired) s->upstream->retire();
     return ok_status();
 }
@@ -162,16 +166,18 @@ bool Gateway::audit(std::string action, std::string decision, std::string kind, 
     return policy_.record(std::move(e));
 }
 
+std::shared_ptr<const GatewaySettings> Gateway::current_settings() const {
+    std::lock_guard lock(mu_);
+    return settings_ ? settings_ : std::make_shared<const GatewaySettings>();
+}
+
 net::awaitable<Result<Gateway::Catalogue>> Gateway::catalogue(Server& server, bool force) {
-    GatewaySettings settings;
-    {
-        std::lock_guard lock(mu_);
-        settings = settings_;
-    }
+    const auto current = current_settings();
+    const GatewaySettings& settings = *current;
     const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(server.mu);
-        const bool fresh = server.have_tools && !server.upstream->tools_changed() &&
+        const bool fresh = server.tools && !server.upstream->tools_changed() &&
                            now - server.fetched < settings.catalogue_ttl;
         if (fresh && !force) co_return Catalogue(server.tools);
         // A server that just failed is not asked again for a while: one that hangs would
@@ -193,7 +199,6 @@ net::awaitable<Result<Gateway::Catalogue>> Gateway::catalogue(Server& server, bo
     server.last_error.reset();
     server.tools = std::make_shared<const std::vector<Tool>>(std::move(*fetched));
     server.fetched = std::chrono::steady_clock::now();
-    server.have_tools = true;
     co_return Catalogue(server.tools);
 }
 
@@ -463,15 +468,10 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
                                       "the audit log is unavailable, so no tool may run");
     }
 
-    GatewaySettings settings;
-    {
-        std::lock_guard lock(mu_);
-        settings = settings_;
-    }
+    const auto call_timeout = current_settings()->call_timeout;
     boost::json::object forward{{"name", tool_name}};
     if (arguments != nullptr && arguments->is_object()) forward["arguments"] = *arguments;
-    auto reply =
-        co_await s->upstream->request("tools/call", std::move(forward), settings.call_timeout);
+    auto reply = co_await s->upstream->request("tools/call", std::move(forward), call_timeout);
     if (!reply.ok()) {
         audit(action, "error", "mcp_gateway", "mcp tools/call failed: " + reply.error().message,
               caller);

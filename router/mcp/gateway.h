@@ -97,8 +97,7 @@ private:
         std::mutex mu;  // guards the catalogue below
         // Shared, never modified once published: a call holds the version it looked at.
         std::shared_ptr<const std::vector<Tool>> tools;
-        std::chrono::steady_clock::time_point fetched{};
-        bool have_tools = false;
+        std::chrono::steady_clock::time_point fetched{};  // of `tools`; null until a fetch
         std::optional<Error> last_error;  // the last fetch failed with this, at failed_at
         std::chrono::steady_clock::time_point failed_at{};
     };
@@ -115,12 +114,13 @@ private:
     bool audit(std::string action, std::string decision, std::string kind, std::string reason,
                const CallerInfo& caller);
     std::vector<std::shared_ptr<Server>> servers() const;
+    std::shared_ptr<const GatewaySettings> current_settings() const;
     std::shared_ptr<Server> server(const std::string& name) const;
 
     boost::asio::any_io_executor executor_;
     GatewayPolicy policy_;
-    mutable std::mutex mu_;  // guards the three members below
-    GatewaySettings settings_;
+    mutable std::mutex mu_;                            // guards the three members below
+    std::shared_ptr<const GatewaySettings> settings_;  // replaced whole by configure()
     std::map<std::string, std::shared_ptr<Server>> servers_;
     std::shared_ptr<::kars::mcp::PinStore> pins_;
 };

@@ -97,6 +97,10 @@ bool accepts_json_and_sse(std::string_view accept) {
     return json && sse;
 }
 
+std::string media_type(std::string_view content_type) {
+    return lower(trim(content_type.substr(0, content_type.find(';'))));
+}
+
 bool is_json_content_type(std::string_view content_type) {
     auto types = media_types(content_type);
     return types.size() == 1 && types.front() == "application/json";

@@ -29,4 +29,8 @@ bool accepts_json_and_sse(std::string_view accept);
 // Whether a Content-Type names JSON (parameters such as charset ignored).
 bool is_json_content_type(std::string_view content_type);
 
+// The media type of a Content-Type value, lower-cased, parameters dropped
+// ("Text/Event-Stream; charset=utf-8" -> "text/event-stream").
+std::string media_type(std::string_view content_type);
+
 }  // namespace kars::router::mcp

@@ -17,6 +17,7 @@
 #include "core/json/parse.h"
 #include "core/mcp/jsonrpc.h"
 #include "router/mcp/handshake.h"
+#include "router/mcp/http_checks.h"
 #include "router/providers/base_url.h"
 #include "router/server/upstream_client.h"
 #include "router/sse/sse_parser.h"
@@ -36,14 +37,6 @@ std::string header(const server::UpstreamHead& head, std::string_view name) {
         if (k == name) return v;
     }
     return {};
-}
-
-bool starts_with_ci(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) return false;
-    return std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) ==
-               std::tolower(static_cast<unsigned char>(b));
-    });
 }
 
 // The response to `id` within a JSON body or an SSE data payload, if that is what it is.
@@ -241,10 +234,11 @@ private:
         }
         if (method == "initialize") session_id_ = header(head, "mcp-session-id");
         auto type = header(head, "content-type");
-        if (starts_with_ci(type, "text/event-stream")) {
+        const auto media = media_type(type);
+        if (media == "text/event-stream") {
             co_return co_await read_sse_reply(call, id, method);
         }
-        if (!starts_with_ci(type, "application/json")) {
+        if (media != "application/json") {
             co_return make_error("mcp_protocol", "MCP server '" + opt_.server +
                                                      "' answered with content-type '" + type + "'");
         }

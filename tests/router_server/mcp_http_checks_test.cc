@@ -52,6 +52,13 @@ TEST(McpAcceptCheck, BothJsonAndEventStreamAreNeeded) {
     EXPECT_FALSE(accepts_json_and_sse("application/jsonx, text/event-streamy"));
 }
 
+TEST(McpContentType, MediaTypeDropsParametersAndCase) {
+    EXPECT_EQ(media_type("Text/Event-Stream; charset=utf-8"), "text/event-stream");
+    EXPECT_EQ(media_type(" application/json "), "application/json");
+    EXPECT_EQ(media_type("application/jsonx"), "application/jsonx");
+    EXPECT_EQ(media_type(""), "");
+}
+
 TEST(McpContentType, OnlyJson) {
     EXPECT_TRUE(is_json_content_type("application/json"));
     EXPECT_TRUE(is_json_content_type("application/json; charset=utf-8"));

@@ -18,7 +18,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { PUBLIC_ADDRESS, mountScratch, runKarsDev, setUpNetwork } from '../support/netns.mjs';
+import { PUBLIC_ADDRESS, mountScratch, runKarsDev, sandboxManifest, setUpNetwork } from '../support/netns.mjs';
 import { startDnsServer } from '../support/dns_server.mjs';
 import { selfSignedCert } from '../support/tls.mjs';
 import { kars, readAudit, stopAll, tempDir } from '../support/router.mjs';
@@ -43,32 +43,14 @@ let report;
 function manifest() {
   const command = ['node', path.join(here, 'sandbox_agent.mjs'), '${KARS_MANIFEST_DIR}/cert.pem',
     PUBLIC_ADDRESS, ALLOWED, DENIED, LOOPBACK];
-  return [
-    'apiVersion: kars.azure.com/v1alpha1',
-    'kind: InferencePolicy',
-    `metadata: {name: ${NAME}, namespace: default}`,
-    'spec:',
-    `  appliesTo: {sandboxName: ${NAME}}`,
-    '  modelPreference: {primary: {provider: openai, deployment: gpt-4o-mini}}',
-    '---',
-    'apiVersion: kars.azure.com/v1alpha1',
-    'kind: KarsSandbox',
-    `metadata: {name: ${NAME}, namespace: default}`,
-    'spec:',
-    '  runtime:',
-    '    kind: BYO',
-    '    byo:',
-    '      image: ghcr.io/kars/egress-sandbox-test:v1',
-    '      contractVersion: v1',
-    `      command: [${command.map((a) => JSON.stringify(a)).join(', ')}]`,
-    '  sandbox: {isolation: standard}',
-    `  inferenceRef: {name: ${NAME}}`,
-    '  networkPolicy:',
-    '    allowedEndpoints:',
-    '      - {host: api.allowed.test, port: 443}',
-    '      - {host: loop.allowed.test, port: 443}',
-    '',
-  ].join('\n');
+  return sandboxManifest(NAME, command, {
+    specLines: [
+      '  networkPolicy:',
+      '    allowedEndpoints:',
+      '      - {host: api.allowed.test, port: 443}',
+      '      - {host: loop.allowed.test, port: 443}',
+    ],
+  });
 }
 
 function listen(server, host) {

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { mountScratch, runKarsDev, setUpNetwork } from '../support/netns.mjs';
+import { mountScratch, runKarsDev, sandboxManifest, setUpNetwork } from '../support/netns.mjs';
 import { readAudit, stopAll, tempDir } from '../support/router.mjs';
 import { everythingServer } from '../support/mcp.mjs';
 
@@ -28,14 +28,7 @@ let dev;
 let report;
 
 function manifest() {
-  return [
-    'apiVersion: kars.azure.com/v1alpha1',
-    'kind: InferencePolicy',
-    `metadata: {name: ${NAME}, namespace: default}`,
-    'spec:',
-    `  appliesTo: {sandboxName: ${NAME}}`,
-    '  modelPreference: {primary: {provider: openai, deployment: gpt-4o-mini}}',
-    '---',
+  const server = [
     'apiVersion: kars.azure.com/v1alpha1',
     'kind: McpServer',
     'metadata: {name: everything, namespace: default}',
@@ -43,21 +36,8 @@ function manifest() {
     '  allowedTools: [echo, get-sum]',
     '  stdio:',
     `    command: [${[process.execPath, everythingServer, 'stdio'].map((a) => JSON.stringify(a)).join(', ')}]`,
-    '---',
-    'apiVersion: kars.azure.com/v1alpha1',
-    'kind: KarsSandbox',
-    `metadata: {name: ${NAME}, namespace: default}`,
-    'spec:',
-    '  runtime:',
-    '    kind: BYO',
-    '    byo:',
-    '      image: ghcr.io/kars/mcp-sandbox-test:v1',
-    '      contractVersion: v1',
-    `      command: ["node", ${JSON.stringify(path.join(here, 'mcp_agent.mjs'))}]`,
-    '  sandbox: {isolation: standard}',
-    `  inferenceRef: {name: ${NAME}}`,
-    '',
   ].join('\n');
+  return sandboxManifest(NAME, ['node', path.join(here, 'mcp_agent.mjs')], { extraDocs: [server] });
 }
 
 before(async () => {

@@ -162,3 +162,33 @@ export function runKarsDev(work, timeoutMs = 90_000) {
     });
   });
 }
+
+// Inside the namespace: the manifest `kars dev` runs, an InferencePolicy and a BYO
+// KarsSandbox named `name` whose agent is `command`; `specLines` are added to the sandbox's
+// spec (indented two spaces), `extraDocs` are further YAML documents.
+export function sandboxManifest(name, command, { specLines = [], extraDocs = [] } = {}) {
+  return [
+    'apiVersion: kars.azure.com/v1alpha1',
+    'kind: InferencePolicy',
+    `metadata: {name: ${name}, namespace: default}`,
+    'spec:',
+    `  appliesTo: {sandboxName: ${name}}`,
+    '  modelPreference: {primary: {provider: openai, deployment: gpt-4o-mini}}',
+    ...extraDocs.flatMap((doc) => ['---', doc.trimEnd()]),
+    '---',
+    'apiVersion: kars.azure.com/v1alpha1',
+    'kind: KarsSandbox',
+    `metadata: {name: ${name}, namespace: default}`,
+    'spec:',
+    '  runtime:',
+    '    kind: BYO',
+    '    byo:',
+    `      image: ghcr.io/kars/${name}-test:v1`,
+    '      contractVersion: v1',
+    `      command: [${command.map((a) => JSON.stringify(a)).join(', ')}]`,
+    '  sandbox: {isolation: standard}',
+    `  inferenceRef: {name: ${name}}`,
+    ...specLines,
+    '',
+  ].join('\n');
+}
