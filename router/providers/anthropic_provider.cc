@@ -9,7 +9,7 @@
 namespace kars::router::providers {
 
 Result<UpstreamRequest> build_anthropic_request(const ProviderConfig& config, Operation operation,
-                                                const boost::json::value& body,
+                                                boost::json::value body,
                                                 const HeaderList& client_headers) {
     if (operation != Operation::kMessages && operation != Operation::kModels) {
         return unsupported_operation(config, operation);
@@ -29,7 +29,7 @@ Result<UpstreamRequest> build_anthropic_request(const ProviderConfig& config, Op
         auto obj = require_object_body(body, operation_name(operation));
         if (!obj) return obj.error();
         request->target = root + "/v1/messages";
-        attach_body(*request, operation, std::move(*obj));
+        attach_body(*request, operation, **obj);
     }
 
     // Every Messages API call must name the API version (Anthropic API "Versioning").

@@ -18,7 +18,7 @@ namespace kars::router::providers {
 // "anthropic-version", and the client's anthropic-beta reduced to the allowlist. OpenAI-shaped
 // operations are unsupported on this upstream.
 Result<UpstreamRequest> build_anthropic_request(const ProviderConfig& config, Operation operation,
-                                                const boost::json::value& body,
+                                                boost::json::value body,
                                                 const HeaderList& client_headers);
 
 }  // namespace kars::router::providers

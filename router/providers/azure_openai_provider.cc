@@ -32,8 +32,7 @@ Result<std::string> deployment_style_path(const std::string& root, Operation ope
 }  // namespace
 
 Result<UpstreamRequest> build_azure_openai_request(const ProviderConfig& config,
-                                                   Operation operation,
-                                                   const boost::json::value& body,
+                                                   Operation operation, boost::json::value body,
                                                    const HeaderList& client_headers) {
     if (operation == Operation::kMessages) return unsupported_operation(config, operation);
 
@@ -49,10 +48,10 @@ Result<UpstreamRequest> build_azure_openai_request(const ProviderConfig& config,
     } else {
         auto obj = require_object_body(body, operation_name(operation));
         if (!obj) return obj.error();
-        auto model = required_model(*obj);
+        auto model = required_model(**obj);
         if (!model) return model.error();
         const std::string deployment = deployment_for(config, *model);
-        (*obj)["model"] = deployment;
+        (**obj)["model"] = deployment;
 
         if (v1) {
             path = root + "/openai/v1" + std::string(openai_operation_path(operation));
@@ -61,7 +60,7 @@ Result<UpstreamRequest> build_azure_openai_request(const ProviderConfig& config,
             if (!p) return p.error();
             path = std::move(*p);
         }
-        attach_body(*request, operation, std::move(*obj));
+        attach_body(*request, operation, **obj);
     }
 
     std::string version;

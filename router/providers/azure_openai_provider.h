@@ -23,8 +23,7 @@ namespace kars::router::providers {
 // the body's "model" and api-version only if configured. {d} = deployment_for(model); the body
 // "model" is rewritten to {d} as well. Auth: "api-key" or "authorization: Bearer" (Entra).
 Result<UpstreamRequest> build_azure_openai_request(const ProviderConfig& config,
-                                                   Operation operation,
-                                                   const boost::json::value& body,
+                                                   Operation operation, boost::json::value body,
                                                    const HeaderList& client_headers);
 
 }  // namespace kars::router::providers

@@ -10,17 +10,16 @@
 namespace kars::router::providers {
 
 Result<UpstreamRequest> build_request(const ProviderConfig& config, Operation operation,
-                                      const boost::json::value& body,
-                                      const HeaderList& client_headers) {
+                                      boost::json::value body, const HeaderList& client_headers) {
     switch (config.kind) {
         case ProviderKind::kOpenAI:
-            return build_openai_request(config, operation, body, client_headers);
+            return build_openai_request(config, operation, std::move(body), client_headers);
         case ProviderKind::kAzureOpenAI:
-            return build_azure_openai_request(config, operation, body, client_headers);
+            return build_azure_openai_request(config, operation, std::move(body), client_headers);
         case ProviderKind::kAnthropic:
-            return build_anthropic_request(config, operation, body, client_headers);
+            return build_anthropic_request(config, operation, std::move(body), client_headers);
         case ProviderKind::kGitHubModels:
-            return build_github_models_request(config, operation, body, client_headers);
+            return build_github_models_request(config, operation, std::move(body), client_headers);
     }
     return make_error("invalid_config", "unknown provider kind");
 }

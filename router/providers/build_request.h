@@ -20,8 +20,7 @@ namespace kars::router::providers {
 // client's fault: 400), "unsupported_operation" (404 or translate first), "invalid_config"
 // (operator's fault: 500). Error messages never contain the credential.
 Result<UpstreamRequest> build_request(const ProviderConfig& config, Operation operation,
-                                      const boost::json::value& body,
-                                      const HeaderList& client_headers);
+                                      boost::json::value body, const HeaderList& client_headers);
 
 // Whether `kind` serves `operation` natively. Messages on an OpenAI-shaped upstream must go
 // through router/translate (messages -> chat completions) instead.

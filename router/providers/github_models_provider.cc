@@ -15,8 +15,7 @@ constexpr std::string_view kGitHubApiVersion = "2022-11-28";
 }  // namespace
 
 Result<UpstreamRequest> build_github_models_request(const ProviderConfig& config,
-                                                    Operation operation,
-                                                    const boost::json::value& body,
+                                                    Operation operation, boost::json::value body,
                                                     const HeaderList& client_headers) {
     if (operation != Operation::kChatCompletions) return unsupported_operation(config, operation);
 
@@ -34,7 +33,7 @@ Result<UpstreamRequest> build_github_models_request(const ProviderConfig& config
 
     auto obj = require_object_body(body, operation_name(operation));
     if (!obj) return obj.error();
-    attach_body(*request, operation, std::move(*obj));
+    attach_body(*request, operation, **obj);
 
     set_header(*request, "authorization", "Bearer " + config.credential);
     set_header(*request, "x-github-api-version", std::string(kGitHubApiVersion));

@@ -18,8 +18,7 @@ namespace kars::router::providers {
 // with a bearer token and the GitHub REST API version header. Other operations are
 // unsupported: GitHub's model catalog (/catalog/models) is not shaped like OpenAI's list.
 Result<UpstreamRequest> build_github_models_request(const ProviderConfig& config,
-                                                    Operation operation,
-                                                    const boost::json::value& body,
+                                                    Operation operation, boost::json::value body,
                                                     const HeaderList& client_headers);
 
 }  // namespace kars::router::providers

@@ -7,7 +7,7 @@
 
 namespace kars::router::providers {
 Result<UpstreamRequest> build_openai_request(const ProviderConfig& config, Operation operation,
-                                             const boost::json::value& body,
+                                             boost::json::value body,
                                              const HeaderList& client_headers) {
     if (operation == Operation::kMessages) return unsupported_operation(config, operation);
 
@@ -20,7 +20,7 @@ Result<UpstreamRequest> build_openai_request(const ProviderConfig& config, Opera
     } else {
         auto obj = require_object_body(body, operation_name(operation));
         if (!obj) return obj.error();
-        attach_body(*request, operation, std::move(*obj));
+        attach_body(*request, operation, **obj);
     }
     if (!config.credential.empty()) {
         set_header(*request, "authorization", "Bearer " + config.credential);

@@ -18,7 +18,7 @@ namespace kars::router::providers {
 // "authorization: Bearer <credential>" (omitted when the credential is empty, for local
 // servers without auth). Messages is unsupported: translate it to chat completions first.
 Result<UpstreamRequest> build_openai_request(const ProviderConfig& config, Operation operation,
-                                             const boost::json::value& body,
+                                             boost::json::value body,
                                              const HeaderList& client_headers);
 
 }  // namespace kars::router::providers

@@ -23,19 +23,18 @@ StreamSetup prepare_chat_stream(boost::json::object& body) {
     return setup;
 }
 
-boost::json::value with_model(const boost::json::value& body, std::string_view model) {
-    boost::json::value copy = body;
-    if (auto* obj = copy.if_object()) (*obj)["model"] = model;
-    return copy;
+boost::json::value with_model(boost::json::value body, std::string_view model) {
+    if (auto* obj = body.if_object()) (*obj)["model"] = model;
+    return body;
 }
 
 std::optional<std::string_view> model_of(const boost::json::value& body) {
     return json::string_field(body, "model");
 }
 
-Result<boost::json::object> require_object_body(const boost::json::value& body,
-                                                std::string_view operation) {
-    if (const auto* obj = body.if_object()) return *obj;
+Result<boost::json::object*> require_object_body(boost::json::value& body,
+                                                 std::string_view operation) {
+    if (auto* obj = body.if_object()) return obj;
     return make_error("invalid_request_error",
                       "request body for " + std::string(operation) + " must be a JSON object");
 }

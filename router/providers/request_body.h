@@ -27,15 +27,16 @@ struct StreamSetup {
 // are left unchanged.
 StreamSetup prepare_chat_stream(boost::json::object& body);
 
-// A copy of `body` with "model" set to `model` (fallback and deployment rewrite). A body that
-// is not a JSON object is returned unchanged; build_request refuses it afterwards.
-boost::json::value with_model(const boost::json::value& body, std::string_view model);
+// `body` with "model" set to `model` (fallback and deployment rewrite). A body that is not a
+// JSON object is returned unchanged; build_request refuses it afterwards.
+boost::json::value with_model(boost::json::value body, std::string_view model);
 
 // The body's "model" string, if it has one.
 std::optional<std::string_view> model_of(const boost::json::value& body);
 
-// The body as an object, or an "invalid_request_error" naming the operation.
-Result<boost::json::object> require_object_body(const boost::json::value& body,
-                                                std::string_view operation);
+// The body as an object (edited in place by the caller), or an "invalid_request_error"
+// naming the operation.
+Result<boost::json::object*> require_object_body(boost::json::value& body,
+                                                 std::string_view operation);
 
 }  // namespace kars::router::providers

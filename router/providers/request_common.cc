@@ -27,7 +27,7 @@ Result<UpstreamRequest> start_request(const ProviderConfig& config,
     return request;
 }
 
-void attach_body(UpstreamRequest& request, Operation operation, boost::json::object body) {
+void attach_body(UpstreamRequest& request, Operation operation, boost::json::object& body) {
     request.method = "POST";
     if (operation == Operation::kChatCompletions) {
         StreamSetup setup = prepare_chat_stream(body);

@@ -26,7 +26,7 @@ Result<UpstreamRequest> start_request(const ProviderConfig& config,
 
 // Serialises `body` into `request` with content-type application/json. Chat completions get
 // prepare_chat_stream(); other operations only report their own "stream" flag.
-void attach_body(UpstreamRequest& request, Operation operation, boost::json::object body);
+void attach_body(UpstreamRequest& request, Operation operation, boost::json::object& body);
 
 // The non-empty "model" string of `body`, or an "invalid_request_error".
 Result<std::string> required_model(const boost::json::object& body);

@@ -117,7 +117,7 @@ struct EgressProxy::Impl {
     }
 
     void count_rejection(std::string_view what) {
-        if (hooks.metrics) hooks.metrics->egress_rejected(hooks.sandbox, std::string(what));
+        if (hooks.metrics) hooks.metrics->egress_rejected(hooks.sandbox, what);
     }
 
     // Audit entry and metric for one decision. Returns false when the audit log refused the
@@ -131,8 +131,7 @@ struct EgressProxy::Impl {
         e.reason = d.reason;
         e.trace_id = c.trace_id;
         if (hooks.metrics) {
-            hooks.metrics->egress_decision(hooks.sandbox, std::string(via), e.decision,
-                                           std::string(d.code()));
+            hooks.metrics->egress_decision(hooks.sandbox, via, e.decision, std::string(d.code()));
             if (!d.allowed()) hooks.metrics->denial(hooks.sandbox, e.policy_kind);
         }
         bool ok = hooks.record ? hooks.record(std::move(e)) : false;
@@ -172,7 +171,7 @@ struct EgressProxy::Impl {
 
     net::awaitable<void> session(tcp::socket socket) {
         EgressView view = hooks.current();
-        Client c{beast::tcp_stream(std::move(socket))};
+        Client c{beast::tcp_stream(std::move(socket)), {}};
         if (!view.policy) {
             co_await reply(c, http::status::service_unavailable, "no egress policy loaded");
             co_return;

@@ -53,9 +53,7 @@ struct McpService::Impl {
         p.evaluate = [&s](std::string_view action) { return s.peek(action); };
         p.decide = [&s](std::string_view action) { return s.decide(action).decision; };
         p.record = [&s](audit::Event e) { return s.record(std::move(e)); };
-        p.denied = [&s](std::string_view kind) {
-            s.metrics().denial(s.sandbox(), std::string(kind));
-        };
+        p.denied = [&s](std::string_view kind) { s.metrics().denial(s.sandbox(), kind); };
         return p;
     }
 

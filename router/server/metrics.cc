@@ -2,6 +2,8 @@
 // Copyright (c) 2026 The kars authors
 #include "router/server/metrics.h"
 
+#include <charconv>
+
 #include <prometheus/text_serializer.h>
 
 namespace kars::router::server {
@@ -14,112 +16,112 @@ const prometheus::Histogram::BucketBoundaries& latency_buckets() {
     return kBuckets;
 }
 
+template <typename Builder>
+auto& registered(Builder builder, const char* name, const char* help,
+                 prometheus::Registry& registry) {
+    return builder.Name(name).Help(help).Register(registry);
+}
+
+// An HTTP status as label text, without allocating.
+struct StatusText {
+    explicit StatusText(int status) {
+        auto r = std::to_chars(buf, buf + sizeof buf, status);
+        len = static_cast<std::size_t>(r.ptr - buf);
+    }
+    std::string_view view() const { return {buf, len}; }
+    char buf[12];
+    std::size_t len = 0;
+};
+
 }  // namespace
 
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
-      requests_(prometheus::BuildCounter()
-                    .Name("kars_router_requests_total")
-                    .Help("Requests answered by the router, by route and HTTP status")
-                    .Register(*registry_)),
-      latency_(prometheus::BuildHistogram()
-                   .Name("kars_router_request_duration_seconds")
-                   .Help("Time from request received to response complete, by route")
-                   .Register(*registry_)),
-      upstream_requests_(prometheus::BuildCounter()
-                             .Name("kars_upstream_requests_total")
-                             .Help("Calls to upstream providers, by provider and status")
-                             .Register(*registry_)),
-      upstream_latency_(prometheus::BuildHistogram()
-                            .Name("kars_upstream_duration_seconds")
-                            .Help("Upstream time to response head, by provider")
-                            .Register(*registry_)),
-      tokens_(prometheus::BuildCounter()
-                  .Name("kars_tokens_total")
-                  .Help("Tokens used, by sandbox, model and direction (input/output)")
-                  .Register(*registry_)),
-      denials_(prometheus::BuildCounter()
-                   .Name("kars_policy_denials_total")
-                   .Help("Requests refused by a policy stage, by sandbox and policy kind")
-                   .Register(*registry_)),
-      budget_(prometheus::BuildGauge()
-                  .Name("kars_budget_remaining_tokens")
-                  .Help("Tokens left in the sandbox's budget window (-1 = unlimited)")
-                  .Register(*registry_)),
-      first_byte_(prometheus::BuildHistogram()
-                      .Name("kars_stream_first_byte_seconds")
-                      .Help("Time from request to the first event forwarded on a stream")
-                      .Register(*registry_)),
-      audit_failures_(prometheus::BuildCounter()
-                          .Name("kars_audit_failures_total")
-                          .Help("Audit appends that failed (the request was refused)")
-                          .Register(*registry_)),
-      egress_decisions_(prometheus::BuildCounter()
-                            .Name("kars_egress_decisions_total")
-                            .Help("Egress proxy decisions, by sandbox, via, decision and rule code")
-                            .Register(*registry_)),
-      egress_rejected_(prometheus::BuildCounter()
-                           .Name("kars_egress_rejected_total")
-                           .Help("Egress requests refused before a decision, by reason")
-                           .Register(*registry_)),
-      egress_tunnels_(prometheus::BuildGauge()
-                          .Name("kars_egress_tunnels_active")
-                          .Help("CONNECT tunnels open or being dialled")
-                          .Register(*registry_)) {}
+      requests_(registered(prometheus::BuildCounter(), "kars_router_requests_total",
+                           "Requests answered by the router, by route and HTTP status", *registry_),
+                {"route", "status"}),
+      latency_(registered(prometheus::BuildHistogram(), "kars_router_request_duration_seconds",
+                          "Time from request received to response complete, by route", *registry_),
+               {"route"}, latency_buckets()),
+      upstream_requests_(
+          registered(prometheus::BuildCounter(), "kars_upstream_requests_total",
+                     "Calls to upstream providers, by provider and status", *registry_),
+          {"provider", "status"}),
+      upstream_latency_(registered(prometheus::BuildHistogram(), "kars_upstream_duration_seconds",
+                                   "Upstream time to response head, by provider", *registry_),
+                        {"provider"}, latency_buckets()),
+      tokens_(registered(prometheus::BuildCounter(), "kars_tokens_total",
+                         "Tokens used, by sandbox, model and direction (input/output)", *registry_),
+              {"sandbox", "model", "direction"}),
+      denials_(
+          registered(prometheus::BuildCounter(), "kars_policy_denials_total",
+                     "Requests refused by a policy stage, by sandbox and policy kind", *registry_),
+          {"sandbox", "policy_kind"}),
+      budget_(registered(prometheus::BuildGauge(), "kars_budget_remaining_tokens",
+                         "Tokens left in the sandbox's budget window (-1 = unlimited)", *registry_),
+              {"sandbox", "window"}),
+      first_byte_(
+          registered(prometheus::BuildHistogram(), "kars_stream_first_byte_seconds",
+                     "Time from request to the first event forwarded on a stream", *registry_),
+          {}, latency_buckets()),
+      audit_failures_(registered(prometheus::BuildCounter(), "kars_audit_failures_total",
+                                 "Audit appends that failed (the request was refused)", *registry_),
+                      {}),
+      egress_decisions_(
+          registered(prometheus::BuildCounter(), "kars_egress_decisions_total",
+                     "Egress proxy decisions, by sandbox, via, decision and rule code", *registry_),
+          {"sandbox", "via", "decision", "code"}),
+      egress_rejected_(
+          registered(prometheus::BuildCounter(), "kars_egress_rejected_total",
+                     "Egress requests refused before a decision, by reason", *registry_),
+          {"sandbox", "reason"}),
+      egress_tunnels_(registered(prometheus::BuildGauge(), "kars_egress_tunnels_active",
+                                 "CONNECT tunnels open or being dialled", *registry_),
+                      {}) {}
 
-void Metrics::request(const std::string& route, int status, double seconds) {
-    requests_.Add({{"route", route}, {"status", std::to_string(status)}}).Increment();
-    latency_.Add({{"route", route}}, latency_buckets()).Observe(seconds);
+void Metrics::request(std::string_view route, int status, double seconds) {
+    requests_.at({route, StatusText(status).view()}).Increment();
+    latency_.at({route}).Observe(seconds);
 }
 
-void Metrics::upstream(const std::string& provider, int status, double seconds) {
-    upstream_requests_.Add({{"provider", provider}, {"status", std::to_string(status)}})
-        .Increment();
-    upstream_latency_.Add({{"provider", provider}}, latency_buckets()).Observe(seconds);
+void Metrics::upstream(std::string_view provider, int status, double seconds) {
+    upstream_requests_.at({provider, StatusText(status).view()}).Increment();
+    upstream_latency_.at({provider}).Observe(seconds);
 }
 
-void Metrics::tokens(const std::string& sandbox, const std::string& model, std::int64_t in,
+void Metrics::tokens(std::string_view sandbox, std::string_view model, std::int64_t in,
                      std::int64_t out) {
-    if (in > 0) {
-        tokens_.Add({{"sandbox", sandbox}, {"model", model}, {"direction", "input"}})
-            .Increment(static_cast<double>(in));
-    }
-    if (out > 0) {
-        tokens_.Add({{"sandbox", sandbox}, {"model", model}, {"direction", "output"}})
-            .Increment(static_cast<double>(out));
-    }
+    if (in > 0) tokens_.at({sandbox, model, "input"}).Increment(static_cast<double>(in));
+    if (out > 0) tokens_.at({sandbox, model, "output"}).Increment(static_cast<double>(out));
 }
 
-void Metrics::denial(const std::string& sandbox, const std::string& policy_kind) {
-    denials_.Add({{"sandbox", sandbox}, {"policy_kind", policy_kind}}).Increment();
+void Metrics::denial(std::string_view sandbox, std::string_view policy_kind) {
+    denials_.at({sandbox, policy_kind}).Increment();
 }
 
-void Metrics::budget_remaining(const std::string& sandbox, const std::string& window,
-                               double tokens) {
-    budget_.Add({{"sandbox", sandbox}, {"window", window}}).Set(tokens);
+void Metrics::budget_remaining(std::string_view sandbox, std::string_view window, double tokens) {
+    budget_.at({sandbox, window}).Set(tokens);
 }
 
 void Metrics::stream_first_byte(double seconds) {
-    first_byte_.Add({}, latency_buckets()).Observe(seconds);
+    first_byte_.at({}).Observe(seconds);
 }
 
 void Metrics::audit_failure() {
-    audit_failures_.Add({}).Increment();
+    audit_failures_.at({}).Increment();
 }
 
-void Metrics::egress_decision(const std::string& sandbox, const std::string& via,
-                              const std::string& decision, const std::string& code) {
-    egress_decisions_
-        .Add({{"sandbox", sandbox}, {"via", via}, {"decision", decision}, {"code", code}})
-        .Increment();
+void Metrics::egress_decision(std::string_view sandbox, std::string_view via,
+                              std::string_view decision, std::string_view code) {
+    egress_decisions_.at({sandbox, via, decision, code}).Increment();
 }
 
-void Metrics::egress_rejected(const std::string& sandbox, const std::string& reason) {
-    egress_rejected_.Add({{"sandbox", sandbox}, {"reason", reason}}).Increment();
+void Metrics::egress_rejected(std::string_view sandbox, std::string_view reason) {
+    egress_rejected_.at({sandbox, reason}).Increment();
 }
 
 void Metrics::egress_tunnels_active(double tunnels) {
-    egress_tunnels_.Add({}).Set(tunnels);
+    egress_tunnels_.at({}).Set(tunnels);
 }
 
 std::string Metrics::render() const {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -14,25 +15,27 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "router/server/metric_series.h"
+
 namespace kars::router::server {
 
 class Metrics {
 public:
     Metrics();
 
-    void request(const std::string& route, int status, double seconds);
-    void upstream(const std::string& provider, int status, double seconds);
-    void tokens(const std::string& sandbox, const std::string& model, std::int64_t in,
+    void request(std::string_view route, int status, double seconds);
+    void upstream(std::string_view provider, int status, double seconds);
+    void tokens(std::string_view sandbox, std::string_view model, std::int64_t in,
                 std::int64_t out);
-    void denial(const std::string& sandbox, const std::string& policy_kind);
-    void budget_remaining(const std::string& sandbox, const std::string& window, double tokens);
+    void denial(std::string_view sandbox, std::string_view policy_kind);
+    void budget_remaining(std::string_view sandbox, std::string_view window, double tokens);
     void stream_first_byte(double seconds);
     void audit_failure();
     // Egress proxy: one decision (via connect|http, decision allow|deny, the Decision's code).
-    void egress_decision(const std::string& sandbox, const std::string& via,
-                         const std::string& decision, const std::string& code);
+    void egress_decision(std::string_view sandbox, std::string_view via, std::string_view decision,
+                         std::string_view code);
     // Egress requests refused before any decision (bad_request, smuggling, tunnel_cap).
-    void egress_rejected(const std::string& sandbox, const std::string& reason);
+    void egress_rejected(std::string_view sandbox, std::string_view reason);
     void egress_tunnels_active(double tunnels);
 
     // Prometheus text exposition format 0.0.4.
@@ -40,18 +43,18 @@ public:
 
 private:
     std::shared_ptr<prometheus::Registry> registry_;
-    prometheus::Family<prometheus::Counter>& requests_;
-    prometheus::Family<prometheus::Histogram>& latency_;
-    prometheus::Family<prometheus::Counter>& upstream_requests_;
-    prometheus::Family<prometheus::Histogram>& upstream_latency_;
-    prometheus::Family<prometheus::Counter>& tokens_;
-    prometheus::Family<prometheus::Counter>& denials_;
-    prometheus::Family<prometheus::Gauge>& budget_;
-    prometheus::Family<prometheus::Histogram>& first_byte_;
-    prometheus::Family<prometheus::Counter>& audit_failures_;
-    prometheus::Family<prometheus::Counter>& egress_decisions_;
-    prometheus::Family<prometheus::Counter>& egress_rejected_;
-    prometheus::Family<prometheus::Gauge>& egress_tunnels_;
+    MetricSeries<prometheus::Counter> requests_;
+    MetricSeries<prometheus::Histogram> latency_;
+    MetricSeries<prometheus::Counter> upstream_requests_;
+    MetricSeries<prometheus::Histogram> upstream_latency_;
+    MetricSeries<prometheus::Counter> tokens_;
+    MetricSeries<prometheus::Counter> denials_;
+    MetricSeries<prometheus::Gauge> budget_;
+    MetricSeries<prometheus::Histogram> first_byte_;
+    MetricSeries<prometheus::Counter> audit_failures_;
+    MetricSeries<prometheus::Counter> egress_decisions_;
+    MetricSeries<prometheus::Counter> egress_rejected_;
+    MetricSeries<prometheus::Gauge> egress_tunnels_;
 };
 
 }  // namespace kars::router::server

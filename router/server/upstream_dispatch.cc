@@ -44,7 +44,7 @@ Result<Prepared> prepare(const DispatchRequest& req, const ProviderEntry& provid
         p.translated = true;
     }
     if (!target.model.empty() && p.body.is_object()) {
-        p.body = providers::with_model(p.body, target.model);
+        p.body = providers::with_model(std::move(p.body), target.model);
     }
     if (p.operation == providers::Operation::kChatCompletions && p.body.is_object()) {
         auto setup = providers::prepare_chat_stream(p.body.as_object());
@@ -107,13 +107,17 @@ net::awaitable<Result<Dispatched>> dispatch(RouterState& state, const Snapshot& 
 
         auto started_at = std::chrono::steady_clock::now();
         Result<std::unique_ptr<UpstreamCall>> call = make_error("unset", "");
+        std::string marker;
         if (entry.cassette) {
             call = start_replay(state, entry, req, *prepared);
         } else {
-            providers::HeaderList headers;
-            if (req.client_headers) headers = *req.client_headers;
+            static const providers::HeaderList kNoHeaders;
+            const auto& headers = req.client_headers ? *req.client_headers : kNoHeaders;
+            // The prepared body is this target's own copy: it moves into the request, and
+            // what recording needs of it is taken first.
+            if (!entry.source.record_to.empty()) marker = turn_marker(prepared->body);
             auto built = providers::build_request(*entry.upstream, prepared->operation,
-                                                  prepared->body, headers);
+                                                  std::move(prepared->body), headers);
             if (!built.ok()) co_return built.error();
             built->streaming = req.stream;
             UpstreamTimeouts timeouts{snap.config.upstream.connect_timeout,
@@ -141,9 +145,7 @@ net::awaitable<Result<Dispatched>> dispatch(RouterState& state, const Snapshot& 
             ex.path = d.translated ? "/v1/chat/completions" : req.client_path;
             ex.model = req.model;
             ex.stream = req.stream;
-            if (auto marker = turn_marker(prepared->body); !marker.empty()) {
-                ex.body_contains.push_back(std::move(marker));
-            }
+            if (!marker.empty()) ex.body_contains.push_back(std::move(marker));
             d.call = record_call(std::move(d.call), std::move(ex), entry.source.record_to);
         }
         if (more &&

@@ -19,7 +19,7 @@ namespace {
 // Allows every action except the listed ones, and remembers what it was asked.
 struct FakePolicy {
     std::set<std::string> denied;
-    std::vector<std::pair<std::string, ToolPhase>> asked;
+    std::vector<std::pair<std::string, ToolPhase>> asked{};
 
     ToolCheck check() {
         return [this](std::string_view action, ToolPhase phase) {
