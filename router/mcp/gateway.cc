@@ -3,6 +3,7 @@
 #include "router/mcp/gateway.h"
 
 #include <atomic>
+#include <map>
 #include <optional>
 
 #include <spdlog/spdlog.h>
@@ -37,6 +38,9 @@ constexpr std::size_t kMaxToolsPerServer = 2048;
 constexpr std::chrono::seconds kFailureBackoff{10};
 // How often a listing checks whether its parallel catalogue fetches are done.
 constexpr std::chrono::milliseconds kGatherPoll{5};
+// The key under which a refusal carries the gateway's decision in a tool result's `_meta`.
+// Only the gateway may write it: a server's result loses any value it put there.
+constexpr std::string_view kDecisionMetaKey = "kars.azure.com/decision";
 
 std::string short_digest(const std::string& digest) {
     return digest.substr(0, 16);
@@ -197,27 +201,40 @@ net::awaitable<Result<Gateway::Catalogue>> Gateway::catalogue(Server& server, bo
         co_return fetched.error();
     }
     server.last_error.reset();
-    server.tools = std::make_shared<const std::vector<Tool>>(std::move(*fetched));
+    server.tools = std::make_shared<const Listing>(std::move(*fetched));
     server.fetched = std::chrono::steady_clock::now();
     co_return Catalogue(server.tools);
 }
 
-net::awaitable<Result<std::vector<Gateway::Tool>>> Gateway::fetch(Server& server,
-                                                                  const GatewaySettings& settings) {
-    std::vector<Tool> tools;
+net::awaitable<Result<Gateway::Listing>> Gateway::fetch(Server& server,
+                                                        const GatewaySettings& settings) {
+    // A listing's pages all come from one session; a restart in between lists again, once.
+    auto listing = co_await fetch_once(server, settings);
+    if (!listing.ok() && listing.error().code == "mcp_restarted") {
+        listing = co_await fetch_once(server, settings);
+    }
+    co_return listing;
+}
+
+net::awaitable<Result<Gateway::Listing>> Gateway::fetch_once(Server& server,
+                                                             const GatewaySettings& settings) {
+    Listing listing;
+    auto& tools = listing.tools;
+    std::map<std::string, std::size_t, std::less<>> seen;  // name -> index in tools
     std::string cursor;
     const std::string& name = server.plan.spec.name;
     for (std::size_t page = 0; page < kMaxPages; ++page) {
         boost::json::object params;
         if (!cursor.empty()) params["cursor"] = cursor;
         auto reply = co_await server.upstream->request("tools/list", std::move(params),
-                                                       settings.list_timeout);
+                                                       settings.list_timeout, listing.session);
         if (!reply.ok()) co_return reply.error();
-        if (auto err = describe_error_reply(*reply); !err.empty()) {
+        listing.session = reply->session;
+        if (auto err = describe_error_reply(reply->message); !err.empty()) {
             co_return make_error("mcp_protocol",
                                  "MCP server '" + name + "' refused tools/list: " + err);
         }
-        const auto* result = json::find_field(*reply, "result");
+        const auto* result = json::find_field(reply->message, "result");
         const auto* list = result ? json::find_field(*result, "tools") : nullptr;
         if (list == nullptr || !list->is_array()) {
             co_return make_error("mcp_protocol",
@@ -236,6 +253,18 @@ net::awaitable<Result<std::vector<Gateway::Tool>>> Gateway::fetch(Server& server
                 continue;
             }
             auto digest = audit::sha256_hex(*text);
+            if (auto twin = seen.find(*tool_name); twin != seen.end()) {
+                Tool& first = tools[twin->second];
+                if (first.digest != digest && !first.ambiguous) {
+                    spdlog::warn(
+                        "mcp server {}: lists tool {} twice with different definitions; "
+                        "it is withheld until the server lists it once",
+                        name, *tool_name);
+                    first.ambiguous = true;
+                }
+                continue;
+            }
+            seen.emplace(std::string(*tool_name), tools.size());
             tools.push_back(Tool{std::string(*tool_name), item.as_object(), std::move(*text),
                                  std::move(digest)});
         }
@@ -247,7 +276,7 @@ net::awaitable<Result<std::vector<Gateway::Tool>>> Gateway::fetch(Server& server
         if (!next || next->empty()) break;
         cursor = std::string(*next);
     }
-    co_return tools;
+    co_return listing;
 }
 
 // A definition seen for the first time is pinned (and audited); one that differs from its
@@ -323,9 +352,9 @@ net::awaitable<boost::json::object> Gateway::list_tools(const rpc::Message& requ
                          tools.error().message);
             continue;
         }
-        for (const auto& tool : **tools) {
+        for (const auto& tool : (*tools)->tools) {
             const auto& spec = s->plan.spec;
-            if (!rpc::server_allows_tool(spec, tool.name)) continue;
+            if (tool.ambiguous || !rpc::server_allows_tool(spec, tool.name)) continue;
             auto pin = check_pin(*s, tool, caller);
             if (!pin.ok()) {
                 spdlog::error("mcp: pin check of {}/{} failed, tool hidden: {}", spec.name,
@@ -361,7 +390,7 @@ boost::json::object Gateway::refuse(const rpc::Message& request, const Refusal& 
     boost::json::object result{
         {"content", boost::json::array{boost::json::object{{"type", "text"}, {"text", text}}}},
         {"isError", true},
-        {"_meta", boost::json::object{{"kars.azure.com/decision", std::move(decision)}}}};
+        {"_meta", boost::json::object{{kDecisionMetaKey, std::move(decision)}}}};
     return rpc::result_response(request.id, std::move(result));
 }
 
@@ -408,48 +437,9 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
                           "'" + tool_name + "' is not in spec.allowedTools of " + spec.source},
                          caller);
     }
-    auto tools = co_await catalogue(*s, false);
-    auto find = [&](const Catalogue& list) -> const Tool* {
-        for (const auto& t : *list) {
-            if (t.name == tool_name) return &t;
-        }
-        return nullptr;
-    };
-    const Tool* tool = tools.ok() ? find(*tools) : nullptr;
-    if (tools.ok() && tool == nullptr) {
-        tools = co_await catalogue(*s, true);  // it may be new since the last listing
-        tool = tools.ok() ? find(*tools) : nullptr;
-    }
-    if (!tools.ok()) {
-        audit(action, "error", "mcp_gateway", "mcp tools/call: " + tools.error().message, caller);
-        co_return rpc::error_response(request.id, rpc::kInternalError, tools.error().message,
-                                      boost::json::object{{"tool", *name}});
-    }
-    if (tool == nullptr) {
-        audit(action, "deny", "mcp_gateway",
-              "mcp tools/call: server " + server_name + " has no tool " + tool_name, caller);
-        co_return rpc::error_response(request.id, rpc::kInvalidParams,
-                                      "Unknown tool: " + std::string(*name),
-                                      boost::json::object{{"tool", *name}});
-    }
-    auto pin = check_pin(*s, *tool, caller);
-    if (!pin.ok()) {
-        audit(action, "error", "mcp_pin",
-              "mcp tools/call: pins cannot be checked: " + pin.error().message, caller);
-        co_return rpc::error_response(request.id, rpc::kInternalError,
-                                      "tool pins cannot be checked: " + pin.error().message);
-    }
-    if (*pin == rpc::PinState::kDrifted) {
-        co_return refuse(request,
-                         {action, "mcp_pin", "definition-pin",
-                          "the tool's definition changed since it was approved (sha256 " +
-                              short_digest(tool->digest) +
-                              "...); an operator must review and "
-                              "accept it with `kars mcp approve " +
-                              policy_.sandbox + " " + server_name + " " + tool_name + " " +
-                              short_digest(tool->digest) + "`"},
-                         caller);
-    }
+    auto first = co_await resolve(*s, request, caller, tool_name, false);
+    if (auto* refused = std::get_if<boost::json::object>(&first)) co_return std::move(*refused);
+    Resolved checked = std::get<Resolved>(std::move(first));
     auto d = policy_.decide(action);
     if (!d.allowed()) {
         std::string decision = d.verdict == governance::Verdict::kRequiresApproval
@@ -469,16 +459,31 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
     }
 
     const auto call_timeout = current_settings()->call_timeout;
-    boost::json::object forward{{"name", tool_name}};
-    if (arguments != nullptr && arguments->is_object()) forward["arguments"] = *arguments;
-    auto reply = co_await s->upstream->request("tools/call", std::move(forward), call_timeout);
+    auto forward = [&] {
+        boost::json::object p{{"name", tool_name}};
+        if (arguments != nullptr && arguments->is_object()) p["arguments"] = *arguments;
+        return p;
+    };
+    auto reply = co_await s->upstream->request("tools/call", forward(), call_timeout,
+                                               checked.catalogue->session);
+    if (!reply.ok() && reply.error().code == "mcp_restarted") {
+        // The process (or session) behind the server is not the one whose tools were checked:
+        // the new one's definition is listed and checked before the call may reach it.
+        auto again = co_await resolve(*s, request, caller, tool_name, true);
+        if (auto* refused = std::get_if<boost::json::object>(&again)) {
+            co_return std::move(*refused);
+        }
+        checked = std::get<Resolved>(std::move(again));
+        reply = co_await s->upstream->request("tools/call", forward(), call_timeout,
+                                              checked.catalogue->session);
+    }
     if (!reply.ok()) {
         audit(action, "error", "mcp_gateway", "mcp tools/call failed: " + reply.error().message,
               caller);
         co_return rpc::error_response(request.id, rpc::kInternalError, reply.error().message,
                                       boost::json::object{{"tool", *name}});
     }
-    if (const auto* err = reply->if_contains("error"); err && err->is_object()) {
+    if (const auto* err = reply->message.if_contains("error"); err && err->is_object()) {
         const auto& e = err->as_object();
         auto code = json::int_field(e, "code");
         auto message = json::string_field(e, "message");
@@ -488,13 +493,74 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
                                       std::string(message.value_or("MCP server error")),
                                       data ? *data : boost::json::value(nullptr));
     }
-    const auto* result = reply->if_contains("result");
+    auto* result = reply->message.if_contains("result");
     if (result == nullptr || !result->is_object()) {
         co_return rpc::error_response(
             request.id, rpc::kInternalError,
             "MCP server '" + server_name + "' answered tools/call without a result object");
     }
-    co_return rpc::result_response(request.id, *result);
+    if (auto* meta = result->as_object().if_contains("_meta"); meta && meta->is_object()) {
+        meta->as_object().erase(kDecisionMetaKey);
+    }
+    co_return rpc::result_response(request.id, std::move(*result));
+}
+
+net::awaitable<std::variant<Gateway::Resolved, boost::json::object>> Gateway::resolve(
+    Server& server, const rpc::Message& request, const CallerInfo& caller,
+    const std::string& tool_name, bool force) {
+    const std::string& server_name = server.plan.spec.name;
+    const auto action = tool_action(server_name, tool_name);
+    const auto exposed = exposed_tool_name(server_name, tool_name);
+    auto tools = co_await catalogue(server, force);
+    auto find = [&](const Catalogue& list) -> const Tool* {
+        for (const auto& t : list->tools) {
+            if (t.name == tool_name) return &t;
+        }
+        return nullptr;
+    };
+    const Tool* tool = tools.ok() ? find(*tools) : nullptr;
+    if (tools.ok() && tool == nullptr && !force) {
+        tools = co_await catalogue(server, true);  // it may be new since the last listing
+        tool = tools.ok() ? find(*tools) : nullptr;
+    }
+    if (!tools.ok()) {
+        audit(action, "error", "mcp_gateway", "mcp tools/call: " + tools.error().message, caller);
+        co_return rpc::error_response(request.id, rpc::kInternalError, tools.error().message,
+                                      boost::json::object{{"tool", exposed}});
+    }
+    if (tool == nullptr) {
+        audit(action, "deny", "mcp_gateway",
+              "mcp tools/call: server " + server_name + " has no tool " + tool_name, caller);
+        co_return rpc::error_response(request.id, rpc::kInvalidParams, "Unknown tool: " + exposed,
+                                      boost::json::object{{"tool", exposed}});
+    }
+    if (tool->ambiguous) {
+        co_return refuse(request,
+                         {action, "mcp_gateway", "one-definition-per-tool",
+                          "server " + server_name + " lists '" + tool_name +
+                              "' more than once with different definitions; it is withheld "
+                              "until the server lists one"},
+                         caller);
+    }
+    auto pin = check_pin(server, *tool, caller);
+    if (!pin.ok()) {
+        audit(action, "error", "mcp_pin",
+              "mcp tools/call: pins cannot be checked: " + pin.error().message, caller);
+        co_return rpc::error_response(request.id, rpc::kInternalError,
+                                      "tool pins cannot be checked: " + pin.error().message);
+    }
+    if (*pin == rpc::PinState::kDrifted) {
+        co_return refuse(request,
+                         {action, "mcp_pin", "definition-pin",
+                          "the tool's definition changed since it was approved (sha256 " +
+                              short_digest(tool->digest) +
+                              "...); an operator must review and "
+                              "accept it with `kars mcp approve " +
+                              policy_.sandbox + " " + server_name + " " + tool_name + " " +
+                              short_digest(tool->digest) + "`"},
+                         caller);
+    }
+    co_return Resolved{*tools, tool};
 }
 
 }  // namespace kars::router::mcp

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -90,23 +91,41 @@ private:
         boost::json::object definition;
         std::string text;  // canonical JSON of what the digest covers (kept with pins)
         std::string digest;
+        // Listed more than once with different definitions: which one a call would get is
+        // the server's choice, so the tool is neither listed nor called.
+        bool ambiguous = false;
     };
+    struct Listing {
+        std::vector<Tool> tools;
+        SessionNumber session = 0;  // the server session that listed them
+    };
+    // Shared, never modified once published: a call holds the version it looked at.
+    using Catalogue = std::shared_ptr<const Listing>;
     struct Server {
         config::McpServerPlan plan;
         std::shared_ptr<McpUpstream> upstream;
         std::mutex mu;  // guards the catalogue below
-        // Shared, never modified once published: a call holds the version it looked at.
-        std::shared_ptr<const std::vector<Tool>> tools;
+        Catalogue tools;
         std::chrono::steady_clock::time_point fetched{};  // of `tools`; null until a fetch
         std::optional<Error> last_error;  // the last fetch failed with this, at failed_at
         std::chrono::steady_clock::time_point failed_at{};
     };
     struct Refusal;
+    // A tool a call may go to: found in `catalogue`, pinned and unchanged.
+    struct Resolved {
+        Catalogue catalogue;
+        const Tool* tool = nullptr;
+    };
 
-    using Catalogue = std::shared_ptr<const std::vector<Tool>>;
     boost::asio::awaitable<Result<Catalogue>> catalogue(Server& server, bool force);
-    boost::asio::awaitable<Result<std::vector<Tool>>> fetch(Server& server,
-                                                            const GatewaySettings& settings);
+    boost::asio::awaitable<Result<Listing>> fetch(Server& server, const GatewaySettings& settings);
+    boost::asio::awaitable<Result<Listing>> fetch_once(Server& server,
+                                                       const GatewaySettings& settings);
+    // Looks the tool up in the server's catalogue (listed afresh when `force`) and checks its
+    // pin; the alternative is the complete answer that refuses the call.
+    boost::asio::awaitable<std::variant<Resolved, boost::json::object>> resolve(
+        Server& server, const ::kars::mcp::Message& request, const CallerInfo& caller,
+        const std::string& tool_name, bool force);
     Result<::kars::mcp::PinState> check_pin(const Server& server, const Tool& tool,
                                             const CallerInfo& caller);
     boost::json::object refuse(const ::kars::mcp::Message& request, const Refusal& refusal,

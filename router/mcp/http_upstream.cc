@@ -91,11 +91,13 @@ public:
           client_(strand_, opt_.ca_file),
           ready_(strand_) {}
 
-    net::awaitable<Result<boost::json::object>> request(
-        std::string method, boost::json::value params, std::chrono::milliseconds timeout) override {
+    net::awaitable<Result<UpstreamReply>> request(std::string method, boost::json::value params,
+                                                  std::chrono::milliseconds timeout,
+                                                  SessionNumber within) override {
         auto self = shared_from_this();
-        std::optional<Result<boost::json::object>> out;
-        co_await net::co_spawn(strand_, run(std::move(method), std::move(params), timeout, out),
+        std::optional<Result<UpstreamReply>> out;
+        co_await net::co_spawn(strand_,
+                               run(std::move(method), std::move(params), timeout, within, out),
                                net::use_awaitable);
         co_return std::move(*out);
     }
@@ -107,23 +109,35 @@ public:
 
 private:
     net::awaitable<void> run(std::string method, boost::json::value params,
-                             std::chrono::milliseconds timeout,
-                             std::optional<Result<boost::json::object>>& out) {
+                             std::chrono::milliseconds timeout, SessionNumber within,
+                             std::optional<Result<UpstreamReply>>& out) {
         for (int attempt = 0;; ++attempt) {
             auto st = co_await ensure_initialized();
             if (!st.ok()) {
                 out = st.error();
                 co_return;
             }
-            std::string session = session_id_;
+            // A re-initialised session may come with other tools than the checked ones.
+            if (within != 0 && within != session_) {
+                out = make_error("mcp_restarted",
+                                 "MCP server '" + opt_.server +
+                                     "' started a new session since its tools were checked");
+                co_return;
+            }
+            const SessionNumber session = session_;
+            std::string session_id = session_id_;
             auto reply = co_await post(method, params, timeout);
             // 404 on a request that carried a session: the server forgot it (restart,
             // expiry). MCP's answer is a fresh initialize, once.
             if (!reply.ok() && reply.error().code == "mcp_session_lost" && attempt == 0) {
-                if (session_id_ == session) initialized_ = false;
+                if (session_id_ == session_id) initialized_ = false;
                 continue;
             }
-            out = std::move(reply);
+            if (!reply.ok()) {
+                out = reply.error();
+            } else {
+                out = UpstreamReply{std::move(*reply), session};
+            }
             co_return;
         }
     }
@@ -147,6 +161,7 @@ private:
             if (!sent.ok()) st = sent.error();
         }
         initialized_ = st.ok();
+        if (initialized_) ++session_;
         initializing_ = false;
         ready_.cancel();
         co_return st;
@@ -293,6 +308,7 @@ private:
     bool initializing_ = false;
     bool initialized_ = false;
     std::string session_id_;
+    SessionNumber session_ = 0;  // counts completed handshakes
     std::string protocol_version_;
     std::int64_t next_id_ = 1;
 };

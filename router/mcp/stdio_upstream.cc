@@ -42,11 +42,13 @@ public:
 
     ~StdioUpstream() override { stop_process(); }
 
-    net::awaitable<Result<boost::json::object>> request(
-        std::string method, boost::json::value params, std::chrono::milliseconds timeout) override {
+    net::awaitable<Result<UpstreamReply>> request(std::string method, boost::json::value params,
+                                                  std::chrono::milliseconds timeout,
+                                                  SessionNumber within) override {
         auto self = shared_from_this();
-        std::optional<Result<boost::json::object>> out;
-        co_await net::co_spawn(strand_, run(std::move(method), std::move(params), timeout, out),
+        std::optional<Result<UpstreamReply>> out;
+        co_await net::co_spawn(strand_,
+                               run(std::move(method), std::move(params), timeout, within, out),
                                net::use_awaitable);
         co_return std::move(*out);
     }
@@ -87,14 +89,27 @@ private:
     // Everything below runs on strand_: no locks, and no interleaving between a check of
     // state and the wait that depends on it.
     net::awaitable<void> run(std::string method, boost::json::value params,
-                             std::chrono::milliseconds timeout,
-                             std::optional<Result<boost::json::object>>& out) {
+                             std::chrono::milliseconds timeout, SessionNumber within,
+                             std::optional<Result<UpstreamReply>>& out) {
         auto started = co_await ensure_started();
         if (!started.ok()) {
             out = started.error();
             co_return;
         }
-        out = co_await exchange(method, std::move(params), timeout);
+        // Checked after the start: a request that found the process dead has just started
+        // a new one, whose tools nobody has looked at yet.
+        if (within != 0 && within != session_) {
+            out = make_error("mcp_restarted", "MCP server '" + opt_.server +
+                                                  "' was restarted since its tools were checked");
+            co_return;
+        }
+        const SessionNumber session = session_;
+        auto reply = co_await exchange(method, std::move(params), timeout);
+        if (!reply.ok()) {
+            out = reply.error();
+        } else {
+            out = UpstreamReply{std::move(*reply), session};
+        }
     }
 
     net::awaitable<Status> ensure_started() {
@@ -113,6 +128,7 @@ private:
         auto st = co_await launch();
         if (st.ok()) {
             state_ = State::kReady;
+            ++session_;
         } else {
             last_error_ = st.error().message;
             stop_process();
@@ -306,7 +322,7 @@ private:
 
     void on_exit(const std::string& why) {
         if (state_ == State::kStopped && pid_ < 0) return;
-        last_error_ = "it exited: " + why;
+        last_error_ = "exited: " + why;
         spdlog::warn("mcp server {}: {}", opt_.server, last_error_);
         stop_process();
         fail_pending("MCP server '" + opt_.server + "' " + last_error_);
@@ -340,7 +356,8 @@ private:
     std::chrono::steady_clock::time_point last_launch_{};
     std::string last_error_;
     pid_t pid_ = -1;
-    std::uint64_t generation_ = 0;
+    std::uint64_t generation_ = 0;  // of the stdout reader that may deliver replies
+    SessionNumber session_ = 0;     // of the last process that completed its handshake
     std::shared_ptr<net::posix::stream_descriptor> stdin_;
     std::string outbox_;
     bool writing_ = false;

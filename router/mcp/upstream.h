@@ -8,6 +8,7 @@
 // ask it to sample a model) except through the tool results policy already let through.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -25,17 +26,33 @@ inline constexpr std::string_view kProtocolVersions[] = {"2025-11-25", "2025-06-
 
 bool is_supported_protocol_version(std::string_view version);
 
+// One server session: a started process, or an initialised HTTP session. A server may
+// define its tools differently in each, so the gateway ties what it checked to the session
+// that listed it. Numbers start at 1 and only grow.
+using SessionNumber = std::uint64_t;
+
+struct UpstreamReply {
+    boost::json::object message;  // the whole response message: `result` or `error`
+    SessionNumber session = 0;    // the session that answered
+};
+
 class McpUpstream {
 public:
     virtual ~McpUpstream() = default;
 
-    // Sends one request and returns the server's whole response message (it holds either
-    // `result` or `error`). Errors are transport failures: the server could not be started
-    // or reached, it answered garbage, or it did not answer within `timeout`. Error codes:
-    // "mcp_unavailable", "mcp_timeout", "mcp_protocol", "mcp_too_large".
-    // The first call performs the MCP initialize handshake.
-    virtual boost::asio::awaitable<Result<boost::json::object>> request(
-        std::string method, boost::json::value params, std::chrono::milliseconds timeout) = 0;
+    // Sends one request and returns the server's whole response message. Errors are
+    // transport failures: the server could not be started or reached, it answered garbage,
+    // or it did not answer within `timeout`. Error codes: "mcp_unavailable", "mcp_timeout",
+    // "mcp_protocol", "mcp_too_large", "mcp_restarted". The first request of a session
+    // performs the MCP initialize handshake.
+    //
+    // `within` 0 sends in the current session, starting one if there is none. Otherwise the
+    // request is sent only in that session: if the server has been restarted or
+    // re-initialised since, nothing is sent and the error is "mcp_restarted".
+    virtual boost::asio::awaitable<Result<UpstreamReply>> request(std::string method,
+                                                                  boost::json::value params,
+                                                                  std::chrono::milliseconds timeout,
+                                                                  SessionNumber within) = 0;
 
     // True when the server said its tool list changed since the last tools/list.
     virtual bool tools_changed() const = 0;

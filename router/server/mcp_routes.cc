@@ -9,6 +9,7 @@
 #include "core/mcp/jsonrpc.h"
 #include "router/mcp/gateway.h"
 #include "router/mcp/http_checks.h"
+#include "router/mcp/log_text.h"
 #include "router/mcp/sessions.h"
 #include "router/mcp/upstream.h"
 
@@ -22,6 +23,9 @@ namespace {
 
 constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kVersion = "0.1.0";
+// Headers the gateway decides on: a second copy is refused rather than guessed at.
+constexpr std::string_view kSingleHeaders[] = {"host", "origin", "content-type",
+                                               "mcp-protocol-version", "mcp-session-id"};
 
 std::string header(const Request& req, std::string_view name) {
     auto it = req.message.find(boost::beast::string_view(name.data(), name.size()));
@@ -95,12 +99,16 @@ struct McpService::Impl {
 net::awaitable<bool> McpService::Impl::admit(const Request& req, ResponseWriter& w,
                                              const Snapshot& snap) {
     const auto& m = snap.config.mcp;
-    // Two Host or Origin headers would let the check read one and something else act on the
-    // other; HTTP says a second Host is a bad request.
-    if (req.message.count(http::field::host) > 1 || req.message.count(http::field::origin) > 1) {
-        co_await w.send(
-            400, kJson,
-            http_error(rpc::kInvalidRequest, "Bad Request: more than one Host or Origin header"));
+    // Two of any header the gateway decides on would let the check read one and something
+    // else act on the other; HTTP says a second Host is a bad request.
+    std::string_view repeated;
+    for (std::string_view name : kSingleHeaders) {
+        if (repeated.empty() && req.message.count(name) > 1) repeated = name;
+    }
+    if (!repeated.empty()) {
+        co_await w.send(400, kJson,
+                        http_error(rpc::kInvalidRequest, "Bad Request: more than one " +
+                                                             std::string(repeated) + " header"));
         co_return false;
     }
     if (!gw::host_allowed(header(req, "host"), m.allowed_hosts)) {
@@ -143,7 +151,9 @@ net::awaitable<void> McpService::Impl::initialize(const rpc::Message& m, const R
         requested =
             std::string(json::string_field(m.params.as_object(), "protocolVersion").value_or(""));
         if (const auto* info = m.params.as_object().if_contains("clientInfo")) {
-            client = std::string(json::string_field(*info, "name").value_or(""));
+            // The client names itself; the name goes into every audit entry of the session,
+            // so it is kept short and printable.
+            client = gw::log_text(json::string_field(*info, "name").value_or(""), 64);
         }
     }
     if (requested.empty()) {

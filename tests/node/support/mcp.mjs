@@ -17,6 +17,7 @@ const modules = path.resolve(here, '..', 'node_modules');
 export const everythingServer = path.join(modules, '@modelcontextprotocol/server-everything/dist/index.js');
 export const filesystemServer = path.join(modules, '@modelcontextprotocol/server-filesystem/dist/index.js');
 export const driftServer = path.join(here, 'drift_mcp_server.mjs');
+export const shiftyServer = path.join(here, 'shifty_mcp_server.mjs');
 export const conformanceCli = path.join(modules, '@modelcontextprotocol/conformance/dist/index.js');
 
 export async function connectClient(router, name = 'kars-test-client') {
