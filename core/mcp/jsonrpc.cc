@@ -41,7 +41,7 @@ std::string describe(const json::value& v) {
         case json::kind::uint64:
             return "an integer";
         case json::kind::double_:
-            return "a number with a fraction or exponent";
+            return "a number with a fraction or exponent, or an integer beyond 64 bits";
     }
     return "an unknown value";
 }

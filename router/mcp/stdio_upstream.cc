@@ -304,6 +304,9 @@ private:
         if (!message.id.is_int64()) return;
         auto it = pending_.find(message.id.as_int64());
         if (it == pending_.end()) return;  // late answer to a request that timed out
+        // The first answer stands: a second one for the same id arriving before the waiting
+        // call resumes must not replace what the server said first.
+        if (it->second->reply) return;
         it->second->reply = std::move(message.body);
         it->second->timer.cancel();
     }

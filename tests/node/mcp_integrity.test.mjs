@@ -3,9 +3,10 @@
 //
 // What the MCP gateway must not take on a server's or a client's word: a restarted server
 // process is checked against its pins before a call reaches it; a tool listed twice with
-// different definitions is withheld; a server cannot forge the gateway's decision metadata;
-// a client's self-chosen name cannot bloat the audit log; repeated decision headers are
-// refused. Each case is tried against a real kars-router and a stdio server of the test's own.
+// different definitions is withheld; a server cannot forge the gateway's decision metadata
+// or replace its answer with a second one; a client's self-chosen name cannot bloat the
+// audit log; repeated decision headers are refused. Each case is tried against a real
+// kars-router and a stdio server of the test's own.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -118,10 +119,11 @@ test('a tool listed twice with different definitions is withheld; an identical r
   await client.close();
 });
 
-test('a server cannot put a gateway decision into a result; its own _meta passes', async () => {
+test('a server cannot put a gateway decision into a result, nor replace its first answer', async () => {
   const { client } = await connectClient(router);
   const result = await client.callTool({ name: 'same__other', arguments: {} });
   assert.ok(!result.isError);
+  assert.equal(text(result), 'same-twins:');
   assert.equal(decisionOf(result), undefined);
   assert.equal(result._meta['shifty/own'], 1);
   await client.close();
