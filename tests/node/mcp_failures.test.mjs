@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { readAudit, startFakeUpstream, startRouter, stopAll, tempDir, track, waitFor } from './support/router.mjs';
+import { alive, readAudit, startFakeUpstream, startRouter, stopAll, tempDir, track, waitFor } from './support/router.mjs';
 import { standardConfig } from './support/scenarios.mjs';
 import { connectClient, driftServer, mcpServerDoc } from './support/mcp.mjs';
 
@@ -22,15 +22,6 @@ let dir;
 let router;
 let upstream;
 let helperPidFile;
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function startMisbehaving() {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'misbehaving_mcp_server.mjs');

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-import { readAudit, startFakeUpstream, startRouter, stopAll, tempDir, waitFor } from './support/router.mjs';
+import { alive, readAudit, startFakeUpstream, startRouter, stopAll, tempDir, waitFor } from './support/router.mjs';
 import { post, standardConfig } from './support/scenarios.mjs';
 import { connectClient, mcpServerDoc, shiftyServer } from './support/mcp.mjs';
 
@@ -33,15 +33,6 @@ function serverDir(name, mode) {
 function callsOf(name) {
   const file = path.join(state[name], 'calls.log');
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const decisionOf = (result) => result._meta?.['kars.azure.com/decision'];

@@ -239,6 +239,16 @@ export async function startRouter({ config, manifest, dir, drainSeconds = 0, env
   };
 }
 
+// Whether a process exists (signal 0 checks without sending anything).
+export function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // Audit entries as parsed objects (the writer appends asynchronously, so callers poll).
 export function readAudit(auditPath) {
   if (!fs.existsSync(auditPath)) return [];
