@@ -13,12 +13,13 @@
 #include <optional>
 #include <string>
 
+#include "core/egress/approvals.h"
 #include "core/result.h"
 
 namespace kars::cli {
 
 // Longest grant, as the CRD's hard ceiling: seven days.
-inline constexpr std::chrono::seconds kMaxApprovalTtl{7 * 24 * 3600};
+inline constexpr std::chrono::seconds kMaxApprovalTtl = egress::kMaxApprovalLifetime;
 
 // "90s", "15m", "1h", "1h30m", "2d", or ISO 8601 "PT1H", "P1D", "PT1H30M". Positive and at
 // most kMaxApprovalTtl.

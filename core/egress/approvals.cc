@@ -42,14 +42,24 @@ Status ApprovalSet::add(std::string name, const std::vector<manifest::Endpoint>&
     return ok_status();
 }
 
-Status ApprovalSet::add(const manifest::EgressApproval& approval, Clock::time_point expires_at) {
-    return add(approval.metadata.name, approval.hosts, expires_at);
+Status ApprovalSet::add(const manifest::EgressApproval& approval, Clock::time_point effective_at,
+                        Clock::time_point expires_at) {
+    if (expires_at > effective_at && expires_at - effective_at > kMaxApprovalLifetime) {
+        return make_error("invalid_approval",
+                          "EgressApproval " + approval.metadata.name +
+                              " lasts longer than the 7 day ceiling (status.effectiveAt " +
+                              format_utc(effective_at) + " to status.expiresAt " +
+                              format_utc(expires_at) + ")");
+    }
+    auto st = add(approval.metadata.name, approval.hosts, expires_at);
+    if (st.ok()) grants_.back().effective_at = effective_at;
+    return st;
 }
 
 ApprovalMatch ApprovalSet::match(const CanonicalHost& host, std::uint16_t port,
                                  Clock::time_point now) const {
     for (const auto& grant : grants_) {
-        if (now >= grant.expires_at) {
+        if (now >= grant.expires_at || now < grant.effective_at) {
             continue;
         }
         for (const auto& entry : grant.entries) {

@@ -23,10 +23,16 @@ using Clock = std::chrono::system_clock;
 // is granted on 443 only: an approval widens HTTPS reach, never every port of a host.
 inline constexpr std::uint16_t kApprovalDefaultPort = 443;
 
+// The longest an EgressApproval may last, from effectiveAt to expiresAt. Checked where
+// approvals are written (the CLI) and where they are read (the router), so a hand-edited
+// status cannot open a host for longer.
+inline constexpr std::chrono::seconds kMaxApprovalLifetime{7 * 24 * 3600};
+
 struct ApprovalGrant {
     std::string name;  // metadata.name of the EgressApproval
     std::vector<AllowEntry> entries;
     Clock::time_point expires_at;
+    Clock::time_point effective_at = Clock::time_point::min();  // not counted before this
 };
 
 // A matched grant: which approval and entry admitted the host.
@@ -45,12 +51,14 @@ public:
     Status add(std::string name, const std::vector<manifest::Endpoint>& hosts,
                Clock::time_point expires_at);
 
-    // Adds an approval read from a manifest; expires_at comes from its status (the caller
-    // parses status.expiresAt, which manifests do not carry).
-    Status add(const manifest::EgressApproval& approval, Clock::time_point expires_at);
+    // Adds an approval read from a manifest, live from effective_at until expires_at (the
+    // caller reads both from its status, which manifests do not carry). A window longer than
+    // kMaxApprovalLifetime is refused.
+    Status add(const manifest::EgressApproval& approval, Clock::time_point effective_at,
+               Clock::time_point expires_at);
 
-    // The first unexpired grant admitting host:port at `now`. A grant is live while
-    // now < expires_at; at expiresAt it no longer counts.
+    // The first live grant admitting host:port at `now`. A grant is live while
+    // effective_at <= now < expires_at; at expiresAt it no longer counts.
     ApprovalMatch match(const CanonicalHost& host, std::uint16_t port, Clock::time_point now) const;
 
     // Expired grants that matched host:port, so a denial can say "approval X expired at T".

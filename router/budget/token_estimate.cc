@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The kars authors
 #include "router/budget/token_estimate.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include <boost/json/serialize.hpp>
@@ -35,14 +36,33 @@ std::uint64_t text_bytes(const boost::json::value& v, int depth) {
     return total;
 }
 
+constexpr std::string_view kLimitFields[] = {"max_completion_tokens", "max_tokens",
+                                             "max_output_tokens"};
+
+std::optional<std::uint64_t> non_negative(const boost::json::value& v) {
+    if (v.is_uint64()) return v.get_uint64();
+    if (v.is_int64() && v.get_int64() >= 0) return static_cast<std::uint64_t>(v.get_int64());
+    return std::nullopt;
+}
+
 std::uint64_t requested_completion(const boost::json::object& req) {
-    for (std::string_view key : {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
+    std::optional<std::uint64_t> largest;
+    for (auto key : kLimitFields) {
         const auto* v = req.if_contains(key);
         if (v == nullptr) continue;
-        if (v->is_uint64()) return v->get_uint64();
-        if (v->is_int64() && v->get_int64() >= 0) return static_cast<std::uint64_t>(v->get_int64());
+        // sizing_problem() turns other types away first; here they count as unbounded.
+        auto n = non_negative(*v);
+        if (!n && !v->is_null()) return UINT64_MAX;
+        if (n) largest = std::max(largest.value_or(0), *n);
     }
-    return kDefaultCompletionTokens;
+    std::uint64_t completion = largest.value_or(kDefaultCompletionTokens);
+    if (const auto* n = req.if_contains("n")) {
+        auto choices = non_negative(*n);
+        if (choices && *choices > 1) {
+            return completion > UINT64_MAX / *choices ? UINT64_MAX : completion * *choices;
+        }
+    }
+    return completion;
 }
 
 std::uint64_t item_count(const boost::json::value* v) {
@@ -52,6 +72,24 @@ std::uint64_t item_count(const boost::json::value* v) {
 }
 
 }  // namespace
+
+std::optional<std::string> sizing_problem(const boost::json::value& request) {
+    const auto* req = request.if_object();
+    if (req == nullptr) return std::nullopt;
+    for (auto key : kLimitFields) {
+        const auto* v = req->if_contains(key);
+        if (v != nullptr && !v->is_null() && !non_negative(*v)) {
+            return "'" + std::string(key) + "' must be a non-negative integer";
+        }
+    }
+    if (const auto* v = req->if_contains("n"); v != nullptr && !v->is_null()) {
+        auto n = non_negative(*v);
+        if (!n || *n < 1 || *n > kMaxChoices) {
+            return "'n' must be an integer from 1 to " + std::to_string(kMaxChoices);
+        }
+    }
+    return std::nullopt;
+}
 
 std::uint64_t estimate_request_tokens(const boost::json::value& request) {
     const auto* req = request.if_object();

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
 #include "core/manifest/manifest.h"
@@ -32,9 +33,10 @@ egress::BlocklistFormat format_of(const std::string& name) {
     return egress::BlocklistFormat::kAuto;
 }
 
-// RFC 3339 UTC as the controller writes status.expiresAt ("2026-03-01T12:00:00Z", optional
-// fraction). Anything else is refused: an approval whose expiry cannot be read never counts.
-std::optional<egress::Clock::time_point> parse_expires_at(const std::string& text) {
+// RFC 3339 UTC as the controller writes status.expiresAt and effectiveAt
+// ("2026-03-01T12:00:00Z", optional fraction). Anything else is refused: an approval whose
+// window cannot be read never counts.
+std::optional<egress::Clock::time_point> parse_rfc3339_utc(const std::string& text) {
     std::tm tm{};
     std::istringstream in(text);
     in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
@@ -105,7 +107,9 @@ Status choose_mode(const config::RouterConfig& cfg, const ManifestEgress& m,
 }
 
 // Reads every *.yaml / *.yml file in the directory. An approval counts only when it names
-// this sandbox and carries status.expiresAt (set by the controller when it was approved).
+// this sandbox (in its namespace, when it has one) and its status says `phase: Active` with
+// an `expiresAt`, as the controller (or `kars egress approve`) writes it on approval. It is
+// live from status.effectiveAt, when given, until expiresAt, and at most seven days.
 Status load_approvals(const config::RouterConfig& cfg, egress::ApprovalSet& out) {
     const auto& dir = cfg.egress.approvals_dir;
     if (dir.empty()) return ok_status();
@@ -130,18 +134,38 @@ Status load_approvals(const config::RouterConfig& cfg, egress::ApprovalSet& out)
         }
         for (const auto& approval : m->egress_approvals) {
             if (approval.sandbox != cfg.sandbox_name) continue;
+            if (!approval.metadata.namespace_name.empty() &&
+                approval.metadata.namespace_name != cfg.sandbox_namespace) {
+                continue;
+            }
             std::size_t index = approval.source.document;
             if (index == 0 || index > docs.size()) continue;
             const YAML::Node status = docs[index - 1]["status"];
             if (!status || !status["expiresAt"]) continue;
-            auto expires = parse_expires_at(status["expiresAt"].as<std::string>(""));
-            if (!expires) {
-                return make_error("bad_config", file.string() + ": EgressApproval " +
-                                                    approval.metadata.name +
-                                                    ": status.expiresAt is not RFC 3339 UTC");
+            const auto what = file.string() + ": EgressApproval " + approval.metadata.name;
+            // Pending, Expired, or anything a hand edit put there: not a grant.
+            const auto phase = status["phase"] ? status["phase"].as<std::string>("") : "";
+            if (phase != "Active") {
+                spdlog::info("{} is not applied: status.phase is '{}', not Active", what, phase);
+                continue;
             }
-            auto st = out.add(approval, *expires);
-            if (!st.ok()) return st.error();
+            auto expires = parse_rfc3339_utc(status["expiresAt"].as<std::string>(""));
+            if (!expires) {
+                return make_error("bad_config", what + ": status.expiresAt is not RFC 3339 UTC");
+            }
+            // Without effectiveAt the lifetime ceiling is measured from now.
+            auto effective = egress::Clock::now();
+            if (status["effectiveAt"]) {
+                auto parsed = parse_rfc3339_utc(status["effectiveAt"].as<std::string>(""));
+                if (!parsed) {
+                    return make_error("bad_config",
+                                      what + ": status.effectiveAt is not RFC 3339 UTC");
+                }
+                effective = *parsed;
+            }
+            auto st = out.add(approval, effective, *expires);
+            if (!st.ok())
+                return make_error("bad_config", file.string() + ": " + st.error().message);
         }
     }
     return ok_status();

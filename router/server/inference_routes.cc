@@ -134,6 +134,12 @@ net::awaitable<void> Call::run() {
         co_return;
     }
     stream_ = json::bool_field(body_, "stream").value_or(false);
+    // The budget estimate relies on these fields; a value it cannot read is refused rather
+    // than estimated low.
+    if (auto problem = budget::sizing_problem(body_)) {
+        co_await refuse(400, *problem, "invalid_request_error", "request");
+        co_return;
+    }
     if (route_.operation == Operation::kEmbeddings) stream_ = false;
 
     // GCC 12 miscompiles co_await inside a condition; await into a variable first.
@@ -287,6 +293,7 @@ net::awaitable<void> Call::forward() {
         co_return;
     }
     auto headers = providers::filter_response_headers(d->call->head().headers);
+    snap_->redactor.drop_headers(headers);
     bool event_stream = false;
     for (const auto& [name, value] : d->call->head().headers) {
         if (name == "content-type" && value.find("text/event-stream") != std::string::npos) {
@@ -386,6 +393,7 @@ net::awaitable<void> Call::finish_buffered(Dispatched& d, Headers headers) {
     record_outcome(ok ? "completed" : "upstream_error", usage, false,
                    ok ? "served by " + d.provider : "upstream status " + std::to_string(status));
     std::erase_if(headers, [](const auto& h) { return h.first == "content-type"; });
+    snap_->redactor.redact(out);
     co_await writer_.send(status, "application/json", std::move(out), headers);
     observe(status);
 }
@@ -415,6 +423,7 @@ net::awaitable<void> Call::finish_stream(Dispatched& d, Headers headers) {
     };
     std::erase_if(headers, [](const auto& h) { return h.first == "content-type"; });
     options.response_headers = std::move(headers);
+    options.redactor = &snap_->redactor;
     options.request_start = req_.received_at;
 
     auto outcome = co_await relay_stream(*d.call, writer_, options, state_.metrics());

@@ -75,6 +75,11 @@ Result<std::shared_ptr<const Snapshot>> build_snapshot(const std::string& config
     if (!cfg.ok()) return cfg.error();
     auto snap = std::make_shared<Snapshot>();
     snap->config = std::move(*cfg);
+    std::vector<std::string> secrets;
+    for (const auto& p : snap->config.providers) {
+        if (!p.api_key.empty()) secrets.push_back(p.api_key);
+    }
+    snap->redactor = providers::SecretRedactor(std::move(secrets));
     for (const auto& p : snap->config.providers) {
         ProviderEntry entry;
         entry.source = p;

@@ -27,6 +27,7 @@
 #include "router/config/mcp_loader.h"
 #include "router/config/router_config.h"
 #include "router/providers/provider_config.h"
+#include "router/providers/secret_redactor.h"
 #include "router/replay/cassette.h"
 #include "router/server/metrics.h"
 #include "router/server/upstream_client.h"
@@ -55,6 +56,8 @@ struct Snapshot {
     std::shared_ptr<approvals::ApprovalStore> approvals;
     // The MCP servers the gateway fronts for this sandbox, credentials resolved.
     std::vector<config::McpServerPlan> mcp_servers;
+    // The provider credentials, to strip from whatever an upstream sends back to the agent.
+    providers::SecretRedactor redactor;
 };
 
 // A governance decision after approvals: a RequiresApproval action with an approved,

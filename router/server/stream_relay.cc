@@ -229,6 +229,12 @@ private:
                                               options_.request_start)
                     .count());
         }
+        std::string redacted;
+        if (options_.redactor && options_.redactor->contains_secret(bytes)) {
+            redacted.assign(bytes);
+            options_.redactor->redact(redacted);
+            bytes = redacted;
+        }
         bool written = co_await writer_.write_chunk(bytes);
         if (!written) {
             out_.client_gone = true;

@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "core/policy/inference_policy.h"
+#include "router/providers/secret_redactor.h"
 #include "router/server/http_types.h"
 #include "router/server/upstream_client.h"
 #include "router/tools/offered_tools.h"
@@ -42,6 +43,8 @@ struct StreamOptions {
     // (router/tools/stream_gate.h); `tool_dialect` is the dialect of the upstream events.
     tools::ToolCheck tool_check;
     tools::Dialect tool_dialect = tools::Dialect::kChat;
+    // Provider credentials an upstream might echo in an event; replaced before it is sent.
+    const providers::SecretRedactor* redactor = nullptr;
 };
 
 struct StreamOutcome {

@@ -3,6 +3,7 @@
 #include "router/tools/proposed_tools.h"
 
 #include <string>
+#include <vector>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -52,6 +53,9 @@ ProposedReport gate_chat(boost::json::object& response, const ToolCheck& check) 
         std::size_t refused_here = 0;
         if (auto* calls = message.if_contains("tool_calls"); calls && calls->is_array()) {
             boost::json::array kept;
+            // Refusals are added to the message only after `calls` is done with: adding a
+            // "content" member may move the message's members, and `calls` points into them.
+            std::vector<std::string> refusals;
             for (auto& call : calls->as_array()) {
                 std::string name = chat_call_name(call);
                 auto verdict = judge_proposed(name, check);
@@ -59,15 +63,16 @@ ProposedReport gate_chat(boost::json::object& response, const ToolCheck& check) 
                     kept.push_back(std::move(call));
                     continue;
                 }
-                append_text(message, refusal_text(name, verdict.reason));
-                ++refused_here;
+                refusals.push_back(refusal_text(name, verdict.reason));
             }
             kept_here = kept.size();
+            refused_here = refusals.size();
             if (kept.empty()) {
                 message.erase("tool_calls");
             } else {
                 *calls = std::move(kept);
             }
+            for (const auto& text : refusals) append_text(message, text);
         }
         if (auto* legacy = message.if_contains("function_call"); legacy && legacy->is_object()) {
             std::string n = name_field(*legacy);

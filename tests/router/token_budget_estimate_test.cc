@@ -25,8 +25,34 @@ TEST(TokenBudgetEstimate, PartialTokensRoundUp) {
               2u + 4u + 3u);
 }
 
-TEST(TokenBudgetEstimate, MaxCompletionTokensWinsOverMaxTokens) {
-    EXPECT_EQ(estimate(R"({"max_completion_tokens":50,"max_tokens":900})"), 3u + 50u);
+// Which of the two an upstream honours is its business; the reservation covers the larger.
+TEST(TokenBudgetEstimate, LargestOfTheCompletionLimitsCounts) {
+    EXPECT_EQ(estimate(R"({"max_completion_tokens":50,"max_tokens":900})"), 3u + 900u);
+    EXPECT_EQ(estimate(R"({"max_completion_tokens":900,"max_tokens":50})"), 3u + 900u);
+    EXPECT_EQ(estimate(R"({"max_completion_tokens":null,"max_tokens":50})"), 3u + 50u);
+}
+
+TEST(TokenBudgetEstimate, SeveralChoicesMultiplyTheCompletion) {
+    EXPECT_EQ(estimate(R"({"max_tokens":100,"n":4})"), 3u + 400u);
+    EXPECT_EQ(estimate(R"({"max_tokens":100,"n":1})"), 3u + 100u);
+    EXPECT_EQ(estimate(R"({"max_tokens":9223372036854775807,"n":128})"), UINT64_MAX);
+}
+
+TEST(TokenBudgetEstimate, SizeFieldsThatAreNotCountsAreRefused) {
+    auto problem = [](std::string_view body) { return sizing_problem(boost::json::parse(body)); };
+    for (auto body : {R"({"max_tokens":1e5})", R"({"max_tokens":100000.0})",
+                      R"({"max_tokens":"100000"})", R"({"max_tokens":-5})",
+                      R"({"max_completion_tokens":true})", R"({"max_output_tokens":[1]})",
+                      R"({"n":0})", R"({"n":129})", R"({"n":2.5})", R"({"n":"2"})"}) {
+        EXPECT_TRUE(problem(body).has_value()) << body;
+    }
+    for (auto body : {R"({"max_tokens":100000})", R"({"max_tokens":null,"n":null})",
+                      R"({"n":128,"max_completion_tokens":0})", R"({})"}) {
+        EXPECT_FALSE(problem(body).has_value()) << body;
+    }
+    // Should one slip past the check, the estimate treats it as unbounded, never as the
+    // default.
+    EXPECT_EQ(estimate(R"({"max_tokens":1e5})"), UINT64_MAX);
 }
 
 TEST(TokenBudgetEstimate, ResponsesApiUsesMaxOutputTokensAndInput) {
@@ -42,7 +68,6 @@ TEST(TokenBudgetEstimate, AnthropicSystemAndContentBlocksAreCounted) {
 
 TEST(TokenBudgetEstimate, MissingMaxUsesDocumentedDefault) {
     EXPECT_EQ(estimate(R"({"messages":[]})"), 3u + kDefaultCompletionTokens);
-    EXPECT_EQ(estimate(R"({"max_tokens":-5})"), 3u + kDefaultCompletionTokens);
     EXPECT_EQ(estimate_request_tokens(boost::json::value("not an object")),
               3u + kDefaultCompletionTokens);
 }

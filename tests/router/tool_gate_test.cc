@@ -149,6 +149,34 @@ TEST(ProposedTools, ChatMixedKeepsAllowedCallsAndToolCallsReason) {
     EXPECT_EQ(std::string(choice.at("message").at("content").as_string()).rfind("ok\n", 0), 0u);
 }
 
+// The refusal text goes into "content", which a message may lack or hold as null; adding it
+// must not disturb the tool_calls array being rewritten (this once crashed the router).
+TEST(ProposedTools, ChatMixedWithNullOrMissingContent) {
+    for (const char* content : {R"("content":null,)", ""}) {
+        for (const char* denied : {"tool:a", "tool:b"}) {
+            FakePolicy policy{{denied}};
+            auto answer = parse(std::string(R"({"choices":[{"finish_reason":"tool_calls",
+                "message":{"role":"assistant",)") +
+                                content + R"("tool_calls":[
+                  {"id":"1","type":"function","function":{"name":"a","arguments":"{}"}},
+                  {"id":"2","type":"function","function":{"name":"b","arguments":"{}"}},
+                  {"id":"3","type":"function","function":{"name":"c","arguments":"{}"}}]}}]})");
+            auto report = gate_proposed_tools(answer, Dialect::kChat, policy.check());
+            EXPECT_EQ(report.allowed, 2u);
+            EXPECT_EQ(report.refused, 1u);
+            const auto& message = answer.at("choices").as_array()[0].at("message");
+            const auto& calls = message.at("tool_calls").as_array();
+            ASSERT_EQ(calls.size(), 2u);
+            const std::string refused_name = std::string(denied).substr(5);
+            for (const auto& call : calls) {
+                EXPECT_NE(call.at("function").at("name").as_string(), refused_name);
+            }
+            std::string text(message.at("content").as_string());
+            EXPECT_NE(text.find(refused_name), std::string::npos) << text;
+        }
+    }
+}
+
 TEST(ProposedTools, ChatCallWithoutNameIsRefused) {
     FakePolicy policy;
     auto answer = parse(R"({"choices":[{"finish_reason":"tool_calls","message":{

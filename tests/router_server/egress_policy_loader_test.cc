@@ -9,6 +9,9 @@
 #include <fstream>
 #include <string>
 
+#include "core/egress/approvals.h"
+#include "core/egress/canonical_host.h"
+
 #include "router/server/input_watch.h"
 
 namespace kars::router::server {
@@ -128,6 +131,79 @@ TEST_F(EgressPolicyLoaderTest, FingerprintChangesWhenABlocklistOrApprovalChanges
 
     fs::remove(dir_ / "block.txt");
     EXPECT_NE(third, egress_inputs_fingerprint(cfg_));
+}
+
+// An EgressApproval for sandbox "sb" granting grant.test:443, with the given status lines.
+std::string approval(const std::string& name, const std::string& status,
+                     const std::string& ns = "default") {
+    return "apiVersion: kars.azure.com/v1alpha1\nkind: EgressApproval\nmetadata:\n  name: " + name +
+           "\n  namespace: " + ns +
+           "\nspec:\n  sandbox: sb\n  hosts: [{host: grant.test, port: 443}]\n"
+           "  reason: test\n  ttl: PT1H\nstatus:\n" +
+           status;
+}
+
+std::string utc_in(std::chrono::hours from_now) {
+    return egress::format_utc(egress::Clock::now() + from_now);
+}
+
+class EgressApprovalLoadTest : public EgressPolicyLoaderTest {
+protected:
+    // Whether grant.test:443 is granted by the approvals directory holding `doc`.
+    Result<bool> grants(const std::string& doc) {
+        fs::create_directories(dir_ / "approvals");
+        write("approvals/a.yaml", doc);
+        cfg_.egress.approvals_dir = (dir_ / "approvals").string();
+        auto policy = build_egress_policy(cfg_);
+        if (!policy.ok()) return policy.error();
+        auto host = egress::canonicalize_host("grant.test");
+        return (*policy)->approvals.match(*host, 443, egress::Clock::now()).grant != nullptr;
+    }
+};
+
+TEST_F(EgressApprovalLoadTest, OnlyAnActiveApprovalWithinItsWindowGrants) {
+    const auto window = "  effectiveAt: \"" + utc_in(std::chrono::hours(-1)) +
+                        "\"\n  expiresAt: \"" + utc_in(std::chrono::hours(1)) + "\"\n";
+    auto active = grants(approval("ok", "  phase: Active\n" + window));
+    ASSERT_TRUE(active.ok()) << active.error().message;
+    EXPECT_TRUE(*active);
+    for (const char* phase : {"Pending", "Expired", "Revoked", "Denied", ""}) {
+        auto r = grants(approval("p", std::string("  phase: \"") + phase + "\"\n" + window));
+        ASSERT_TRUE(r.ok()) << phase;
+        EXPECT_FALSE(*r) << "phase '" << phase << "' must not grant";
+    }
+    EXPECT_FALSE(*grants(approval("nophase", window)));
+}
+
+TEST_F(EgressApprovalLoadTest, NotBeforeEffectiveAtNorAfterExpiresAt) {
+    auto future = grants(
+        approval("later", "  phase: Active\n  effectiveAt: \"" + utc_in(std::chrono::hours(1)) +
+                              "\"\n  expiresAt: \"" + utc_in(std::chrono::hours(2)) + "\"\n"));
+    ASSERT_TRUE(future.ok());
+    EXPECT_FALSE(*future);
+    auto past = grants(approval("gone", "  phase: Active\n  effectiveAt: \"" +
+                                            utc_in(std::chrono::hours(-2)) + "\"\n  expiresAt: \"" +
+                                            utc_in(std::chrono::hours(-1)) + "\"\n"));
+    ASSERT_TRUE(past.ok());
+    EXPECT_FALSE(*past);
+}
+
+TEST_F(EgressApprovalLoadTest, AWindowOverSevenDaysIsRefused) {
+    auto r = grants(approval("long", "  phase: Active\n  effectiveAt: \"" +
+                                         utc_in(std::chrono::hours(-1)) + "\"\n  expiresAt: \"" +
+                                         utc_in(std::chrono::hours(24 * 30)) + "\"\n"));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("7 day"), std::string::npos) << r.error().message;
+    // Without effectiveAt the ceiling counts from now.
+    EXPECT_FALSE(
+        grants(approval("long2", "  phase: Active\n  expiresAt: \"2099-01-01T00:00:00Z\"\n")).ok());
+}
+
+TEST_F(EgressApprovalLoadTest, AnApprovalOfAnotherNamespaceDoesNotGrant) {
+    cfg_.sandbox_namespace = "team-a";
+    const auto status = "  phase: Active\n  expiresAt: \"" + utc_in(std::chrono::hours(1)) + "\"\n";
+    EXPECT_FALSE(*grants(approval("other", status, "team-b")));
+    EXPECT_TRUE(*grants(approval("mine", status, "team-a")));
 }
 
 }  // namespace
