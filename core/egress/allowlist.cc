@@ -53,6 +53,13 @@ Result<AllowEntry> parse_host_part(std::string_view host, AllowEntry entry) {
         if (!range) {
             return bad_entry(entry.origin, host, range.error().message);
         }
+        // A range holding every address would open every special-purpose range too (cloud
+        // metadata, this host's other services) by accident; those must be named.
+        if (range->prefix_length == 0) {
+            return bad_entry(entry.origin, host,
+                             "a /0 range admits every address, including loopback, private and "
+                             "cloud-metadata ranges; list the ranges the sandbox needs");
+        }
         entry.kind = EntryKind::kRange;
         entry.range = *range;
         return entry;

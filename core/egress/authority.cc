@@ -126,6 +126,12 @@ Result<Authority> parse_absolute_target(std::string_view target) {
         port = *value;
     }
     std::string origin(view.encoded_path().data(), view.encoded_path().size());
+    // With an authority the path is empty or starts with '/' (RFC 3986 section 3.3). Boost.URL
+    // 1.81 reads "http://127.0.0.1.:8080/x" as host 127.0.0.1 and path ".:8080/x": the port
+    // would be lost and a garbage request target sent on.
+    if (!origin.empty() && origin.front() != '/') {
+        return bad_target(target, "the authority is malformed (the path does not start with '/')");
+    }
     if (origin.empty()) {
         origin = "/";
     }

@@ -42,6 +42,30 @@ bool is_local_destination(const egress::IpAddress& address) {
     return effective.is_loopback() || effective.is_unspecified();
 }
 
+// Where to connect for a checked address. The IPv4 address an IPv6 literal maps or embeds
+// "compatibly" is the host the policy judged and the one such a literal means on a
+// dual-stack socket, so that is dialed; NAT64 and 6to4 addresses are real IPv6 destinations
+// (a gateway translates them) and are dialed as they are.
+net::ip::address dial_address(const egress::IpAddress& checked) {
+    const auto embedded = egress::embedded_ipv4(checked);
+    if (embedded.via == egress::Embedding::kMapped ||
+        embedded.via == egress::Embedding::kCompatible) {
+        return to_asio_address(embedded.v4);
+    }
+    return to_asio_address(checked);
+}
+
+egress::Decision refuse_unspecified(egress::Decision d, const egress::IpAddress& address) {
+    d.verdict = egress::Verdict::kDenied;
+    d.decided_by = egress::DecidedBy::kSpecialAddress;
+    d.rule = "unspecified address";
+    d.reason = d.host + ":" + std::to_string(d.port) +
+               " is refused: " + egress::format_ip(address) +
+               " is the unspecified address, which a connect turns into this host; no "
+               "allowlist entry opens it";
+    return d;
+}
+
 egress::Decision refuse_own_listener(egress::Decision d, const egress::IpAddress& address) {
     d.verdict = egress::Verdict::kDenied;
     d.decided_by = egress::DecidedBy::kSpecialAddress;
@@ -90,6 +114,12 @@ net::awaitable<DialOutcome> dial_egress(const egress::EgressPolicy& policy,
         out.status = 403;
         co_return out;
     }
+    const auto dial = dial_address(*resolved.connect_to);
+    if (dial.is_unspecified()) {
+        out.decision = refuse_unspecified(out.decision, *resolved.connect_to);
+        out.status = 403;
+        co_return out;
+    }
     if (options.protected_ports.count(target.port) != 0 &&
         is_local_destination(*resolved.connect_to)) {
         out.decision = refuse_own_listener(out.decision, *resolved.connect_to);
@@ -99,7 +129,7 @@ net::awaitable<DialOutcome> dial_egress(const egress::EgressPolicy& policy,
 
     beast::tcp_stream stream(executor);
     stream.expires_after(options.connect_timeout);
-    tcp::endpoint endpoint(to_asio_address(*resolved.connect_to), target.port);
+    tcp::endpoint endpoint(dial, target.port);
     auto [cec] = co_await stream.async_connect(endpoint, kNoThrow);
     if (cec) {
         out.status = cec == beast::error::timeout ? 504 : 502;

@@ -107,9 +107,13 @@ void prepare_client_response(http::response<http::string_body>& res, bool head_r
     std::string kept_length(declared);
     strip_hop_by_hop(res);
     res.erase(http::field::content_length);
+    const unsigned status = res.result_int();
     if (head_request) {
         // A response to HEAD describes the body GET would get; keep its length as sent.
         if (!kept_length.empty()) res.set(http::field::content_length, kept_length);
+    } else if (status == 204 || status == 304) {
+        // These never have content, and RFC 9110 forbids a Content-Length on a 204.
+        res.body().clear();
     } else {
         res.prepare_payload();
     }

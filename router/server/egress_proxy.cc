@@ -4,6 +4,7 @@
 #include "router/server/listener.h"
 
 #include <mutex>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "router/server/accept_throttle.h"
 #include "router/server/egress_dial.h"
 #include "router/server/egress_http.h"
 #include "router/server/egress_tunnel.h"
@@ -69,6 +71,37 @@ struct Client {
     std::string trace_id = choose_trace_id("");
 };
 
+// Interim (1xx) responses an upstream may send before its final one.
+constexpr int kMaxInterimResponses = 8;
+
+// One open tunnel or plain-HTTP forward, counted against egress.max_tunnels from before the
+// dial (slow connects count too) until the connection ends. The counter and `alive` are
+// shared with the proxy, whose metrics may be gone by the time a coroutine frame dies.
+class Slot {
+public:
+    Slot(std::shared_ptr<std::atomic<std::size_t>> n, std::shared_ptr<std::atomic<bool>> alive,
+         Metrics* metrics)
+        : n_(std::move(n)), alive_(std::move(alive)), metrics_(metrics), before_(n_->fetch_add(1)) {
+        if (metrics_ != nullptr) metrics_->egress_tunnels_active(static_cast<double>(before_ + 1));
+    }
+    ~Slot() {
+        const auto left = n_->fetch_sub(1) - 1;
+        if (metrics_ != nullptr && alive_->load()) {
+            metrics_->egress_tunnels_active(static_cast<double>(left));
+        }
+    }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+    bool over(std::size_t cap) const { return before_ >= cap; }
+
+private:
+    std::shared_ptr<std::atomic<std::size_t>> n_;
+    std::shared_ptr<std::atomic<bool>> alive_;
+    Metrics* metrics_;
+    std::size_t before_;
+};
+
 }  // namespace
 
 struct EgressProxy::Impl {
@@ -86,11 +119,12 @@ struct EgressProxy::Impl {
     std::shared_ptr<std::atomic<bool>> alive = std::make_shared<std::atomic<bool>>(true);
 
     net::awaitable<void> accept_loop(tcp::acceptor& acceptor) {
+        AcceptThrottle throttle("egress proxy");
         while (accepting.load()) {
             auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
             if (ec) {
                 if (ec == net::error::operation_aborted || !accepting.load()) co_return;
-                spdlog::warn("egress accept failed: {}", ec.message());
+                co_await throttle.failed(ec);
                 continue;
             }
             // Each connection runs on its own strand: the tunnel's pumps and watchdog share
@@ -114,6 +148,13 @@ struct EgressProxy::Impl {
         co_await http::async_write(c.stream, res, kNoThrow);
         boost::system::error_code ignored;
         c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    net::awaitable<void> refuse_over_cap(Client& c, const EgressView& view) {
+        count_rejection("tunnel_cap");
+        co_await reply(c, http::status::service_unavailable,
+                       "too many open tunnels and forwards for this sandbox (limit " +
+                           std::to_string(view.limits.max_tunnels) + ")");
     }
 
     void count_rejection(std::string_view what) {
@@ -244,25 +285,9 @@ struct EgressProxy::Impl {
                            "bad CONNECT target: " + target.error().message);
             co_return;
         }
-        // Counted from before the dial, so slow connects count against the cap too.
-        const std::size_t before = tunnels->fetch_add(1);
-        struct Release {
-            std::shared_ptr<std::atomic<std::size_t>> n;
-            std::shared_ptr<std::atomic<bool>> alive;
-            Metrics* m;
-            ~Release() {
-                const auto left = n->fetch_sub(1) - 1;
-                if (m != nullptr && alive->load()) {
-                    m->egress_tunnels_active(static_cast<double>(left));
-                }
-            }
-        } release{tunnels, alive, hooks.metrics};
-        if (hooks.metrics) hooks.metrics->egress_tunnels_active(static_cast<double>(before + 1));
-        if (before >= view.limits.max_tunnels) {
-            count_rejection("tunnel_cap");
-            co_await reply(c, http::status::service_unavailable,
-                           "too many open tunnels for this sandbox (limit " +
-                               std::to_string(view.limits.max_tunnels) + ")");
+        Slot slot(tunnels, alive, hooks.metrics);
+        if (slot.over(view.limits.max_tunnels)) {
+            co_await refuse_over_cap(c, view);
             co_return;
         }
         auto upstream = co_await decide_and_dial(c, view, *target, "connect");
@@ -298,6 +323,13 @@ struct EgressProxy::Impl {
                            "https URLs go through CONNECT; absolute-form is for plain http");
             co_return;
         }
+        // A forward holds an upstream connection as long as a tunnel does, so it takes one
+        // of the same slots: otherwise plain HTTP would be a way around the cap.
+        Slot slot(tunnels, alive, hooks.metrics);
+        if (slot.over(view.limits.max_tunnels)) {
+            co_await refuse_over_cap(c, view);
+            co_return;
+        }
         auto upstream_socket = co_await decide_and_dial(c, view, *target, "http");
         if (!upstream_socket) co_return;
 
@@ -324,17 +356,34 @@ struct EgressProxy::Impl {
             co_return;
         }
         beast::flat_buffer ubuf;
-        http::response_parser<http::string_body> rparser;
-        rparser.header_limit(static_cast<std::uint32_t>(view.limits.max_header_bytes));
-        rparser.body_limit(view.limits.max_response_bytes);
-        if (head_request) rparser.skip(true);
-        upstream.expires_after(view.limits.idle_timeout);
-        auto [urec, urn] = co_await http::async_read(upstream, ubuf, rparser, kNoThrow);
-        if (urec) {
-            co_await reply(c, http::status::bad_gateway, "upstream response: " + urec.message());
-            co_return;
+        std::optional<http::response_parser<http::string_body>> rparser;
+        // Interim responses (100 Continue, 103 Early Hints) come before the real one and are
+        // not passed on: the client sees one final response on a connection that then closes.
+        for (int interim = 0;; ++interim) {
+            rparser.emplace();
+            rparser->header_limit(static_cast<std::uint32_t>(view.limits.max_header_bytes));
+            rparser->body_limit(view.limits.max_response_bytes);
+            if (head_request) rparser->skip(true);
+            upstream.expires_after(view.limits.idle_timeout);
+            auto [urec, urn] = co_await http::async_read(upstream, ubuf, *rparser, kNoThrow);
+            if (urec) {
+                co_await reply(c, http::status::bad_gateway,
+                               "upstream response: " + urec.message());
+                co_return;
+            }
+            const unsigned status = rparser->get().result_int();
+            if (status >= 200) break;
+            // 101 would switch protocols, which the proxy never asks for (Upgrade is
+            // stripped); a stream of interim responses is a broken or hostile upstream.
+            if (status == 101 || interim >= kMaxInterimResponses) {
+                co_await reply(c, http::status::bad_gateway,
+                               "upstream sent " + std::to_string(status) +
+                                   (status == 101 ? " Switching Protocols unasked"
+                                                  : " interim responses without end"));
+                co_return;
+            }
         }
-        auto res = rparser.release();
+        auto res = rparser->release();
         prepare_client_response(res, head_request);
         c.stream.expires_after(view.limits.idle_timeout);
         // The connection closes after this response either way, so a failed write to the

@@ -27,6 +27,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "router/errors/protocol_error.h"
+#include "router/server/accept_throttle.h"
 #include "router/server/listener.h"
 
 namespace kars::router::server {
@@ -179,11 +180,12 @@ struct HttpServer::Impl {
     }
 
     net::awaitable<void> accept_loop(tcp::acceptor& acceptor) {
+        AcceptThrottle throttle("router");
         while (accepting.load()) {
             auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
             if (ec) {
                 if (ec == net::error::operation_aborted || !accepting.load()) co_return;
-                spdlog::warn("accept failed: {}", ec.message());
+                co_await throttle.failed(ec);
                 continue;
             }
             ServerLimits l = current_limits();

@@ -117,6 +117,8 @@ TEST(EgressAllowlist, RejectsEveryOtherPolicyShape) {
         {"example.com:443", 443, "give the port separately"},
         {"10.0.0.1/8", 443, "host bits"},
         {"10.0.0.0/40", 443, "prefix"},
+        {"0.0.0.0/0", 443, "admits every address"},
+        {"::/0", 443, "admits every address"},
         {"", 443, "empty"},
         {"exa mple.com", 443, "invalid"},
         {"example.com", std::nullopt, "port is required"},

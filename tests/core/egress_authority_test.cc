@@ -94,6 +94,11 @@ TEST(EgressAuthority, RefusesBadAbsoluteFormTargets) {
         "a.test:80",
         "http://%31%32%37.0.0.1/",
         "http://a.test/#fragment",
+        // An IPv4 literal with a trailing dot before the port: read naively, the port is
+        // dropped (judged as :80) and ".:18002/secret" becomes the path.
+        "http://127.0.0.1.:18002/secret",
+        "http://127.0.0.1.:abc/p",
+        "http://1.2.3.4.:18001/",
     };
     for (const char* target : kBad) {
         EXPECT_FALSE(parse_absolute_target(target).ok()) << "accepted '" << target << "'";

@@ -99,6 +99,25 @@ void reflect_head(tcp::socket& s) {
     net::write(s, net::buffer(res), ec);
 }
 
+// Sends "100 Continue" before a final 200, then a 204 without a length: a proxy must pass on
+// the final response only, and no body framing on the 204.
+void interim_then_final(tcp::socket& s) {
+    std::string head;
+    std::array<char, 4096> buf{};
+    boost::system::error_code ec;
+    while (head.find("\r\n\r\n") == std::string::npos) {
+        auto n = s.read_some(net::buffer(buf), ec);
+        if (ec) return;
+        head.append(buf.data(), n);
+    }
+    std::string res =
+        head.find("/empty") != std::string::npos
+            ? "HTTP/1.1 204 No Content\r\n\r\n"
+            : "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
+              "Link: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal";
+    net::write(s, net::buffer(res), ec);
+}
+
 class EgressProxyTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -121,11 +140,15 @@ protected:
         // Loopback is a special address: each port is opened explicitly, including the
         // proxy's own port, which the proxy must refuse anyway.
         auto policy = std::make_shared<egress::EgressPolicy>();
-        for (auto port : {echo_.port(), http_.port(), port_}) {
+        for (auto port : {echo_.port(), http_.port(), interim_.port(), port_}) {
             auto entry = egress::parse_allow_entry("127.0.0.1", port, "test");
             ASSERT_TRUE(entry.ok());
             policy->allowlist.add(*entry);
         }
+        // An entry naming the unspecified address still never gets it dialed.
+        auto unspecified = egress::parse_allow_entry("0.0.0.0", echo_.port(), "test");
+        ASSERT_TRUE(unspecified.ok());
+        policy->allowlist.add(*unspecified);
         policy_ = policy;
         limits_.header_timeout = std::chrono::milliseconds(500);
         proxy_->start();
@@ -187,6 +210,7 @@ protected:
 
     LocalServer echo_{echo};
     LocalServer http_{reflect_head};
+    LocalServer interim_{interim_then_final};
     net::io_context io_{1};
     net::io_context client_io_;
     std::unique_ptr<EgressProxy> proxy_;
@@ -347,6 +371,68 @@ TEST_F(EgressProxyTest, IdleTunnelIsClosed) {
     auto waited = std::chrono::steady_clock::now() - started;
     EXPECT_GE(waited, std::chrono::milliseconds(250));
     EXPECT_LT(waited, std::chrono::milliseconds(2000));
+}
+
+}  // namespace
+}  // namespace kars::router::server
+
+namespace kars::router::server {
+namespace {
+
+TEST_F(EgressProxyTest, PlainHttpForwardsCountAgainstTheTunnelCap) {
+    {
+        std::lock_guard lock(mu_);
+        limits_.max_tunnels = 1;
+    }
+    // A forward whose body is still coming holds its upstream connection, and its slot.
+    auto held = open();
+    net::write(held, net::buffer("POST http://127.0.0.1:" + std::to_string(http_.port()) +
+                                 "/x HTTP/1.1\r\nContent-Length: 100000\r\n\r\nabc"));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (proxy_->active_tunnels() != 1u && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(proxy_->active_tunnels(), 1u);
+    auto out =
+        exchange("GET http://127.0.0.1:" + std::to_string(http_.port()) + "/y HTTP/1.1\r\n\r\n");
+    EXPECT_EQ(out.rfind("HTTP/1.1 503", 0), 0u) << out;
+    auto tunnel = exchange(connect_line(echo_.port()));
+    EXPECT_EQ(tunnel.rfind("HTTP/1.1 503", 0), 0u) << tunnel;
+}
+
+TEST_F(EgressProxyTest, OnlyTheFinalResponseIsPassedOn) {
+    auto port = std::to_string(interim_.port());
+    auto out = exchange("GET http://127.0.0.1:" + port + "/ HTTP/1.1\r\n\r\n");
+    EXPECT_EQ(out.rfind("HTTP/1.1 200", 0), 0u) << out;
+    EXPECT_EQ(out.find("100 Continue"), std::string::npos) << out;
+    EXPECT_EQ(out.find("Early Hints"), std::string::npos) << out;
+    EXPECT_NE(out.find("final"), std::string::npos) << out;
+    auto empty = exchange("GET http://127.0.0.1:" + port + "/empty HTTP/1.1\r\n\r\n");
+    EXPECT_EQ(empty.rfind("HTTP/1.1 204", 0), 0u) << empty;
+    EXPECT_EQ(empty.find("Content-Length"), std::string::npos) << empty;
+}
+
+TEST_F(EgressProxyTest, TheUnspecifiedAddressIsNeverDialedButAMappedOneIs) {
+    auto port = std::to_string(echo_.port());
+    for (const std::string host : {"0.0.0.0", "[::]", "0"}) {
+        auto out = exchange("CONNECT " + host + ":" + port + " HTTP/1.1\r\n\r\n");
+        EXPECT_EQ(out.rfind("HTTP/1.1 403", 0), 0u) << host << ": " << out;
+    }
+    // ::ffff:127.0.0.1 and ::127.0.0.1 are judged as 127.0.0.1 and dialed as 127.0.0.1.
+    for (const std::string host : {"[::ffff:127.0.0.1]", "[::127.0.0.1]"}) {
+        auto s = open();
+        net::write(s, net::buffer("CONNECT " + host + ":" + port + " HTTP/1.1\r\n\r\nping"));
+        EXPECT_NE(read_head(s).find("HTTP/1.1 200"), std::string::npos) << host;
+        std::array<char, 4> buf{};
+        net::read(s, net::buffer(buf));
+        EXPECT_EQ(std::string(buf.data(), 4), "ping") << host;
+    }
+}
+
+TEST_F(EgressProxyTest, ATrailingDotBeforeThePortIsABadTarget) {
+    auto out = exchange("GET http://127.0.0.1.:" + std::to_string(http_.port()) +
+                        "/secret HTTP/1.1\r\n\r\n");
+    EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0u) << out;
 }
 
 }  // namespace
