@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include <spdlog/spdlog.h>
+#include <boost/beast/core/string.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -221,8 +222,14 @@ tools::ToolVerdict Call::check_tool(std::string_view action, tools::ToolPhase ph
 net::awaitable<bool> Call::admit() {
     const auto& sandbox = state_.sandbox();
     if (snap_->rate_limiter) {
+        // The bucket follows the configured route, not the name the agent typed: every name
+        // that falls through to `default` shares one bucket, so inventing model names buys
+        // no extra rate.
+        const auto& models = snap_->config.models;
+        const std::string bucket =
+            models.contains(model_) || !models.contains("default") ? model_ : "default";
         auto d =
-            snap_->rate_limiter->try_acquire(sandbox, model_, std::chrono::steady_clock::now());
+            snap_->rate_limiter->try_acquire(sandbox, bucket, std::chrono::steady_clock::now());
         if (!d.allowed) {
             auto retry = std::to_string(d.retry_after_seconds);
             Headers extra;
@@ -273,8 +280,12 @@ net::awaitable<void> Call::forward() {
     dr.raw_body = tools_filtered_ ? boost::json::serialize(body_) : req_.message.body();
     Headers client_headers;
     for (const auto& f : req_.message) {
+        if (boost::beast::iequals(f.name_string(), "x-kars-trace-id")) continue;
         client_headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     }
+    // The upstream sees the id the router answers and audits under (a client's own id only
+    // when it was valid), so a provider's logs line up with the audit log.
+    client_headers.emplace_back("x-kars-trace-id", req_.trace_id);
     dr.client_headers = &client_headers;
 
     auto d = co_await dispatch(state_, *snap_, dr);

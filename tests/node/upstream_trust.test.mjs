@@ -5,7 +5,8 @@
 // echoes the router's own credential (in a header, an error message, a streamed event) has
 // it replaced before the agent sees it; a model answer proposing an allowed and a denied
 // tool together is rewritten, not fatal; size fields the budget estimate cannot read are
-// refused instead of being estimated low. Seen through the official openai SDK and raw HTTP.
+// refused instead of being estimated low; invented model names share the default route's
+// rate limit. Seen through the official openai SDK and raw HTTP.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +31,7 @@ policies:
 
 let upstream;
 let router;
+let limited;
 
 function openai() {
   return new OpenAI({ baseURL: `${router.baseUrl}/v1`, apiKey: 'sk-agent', maxRetries: 0, timeout: 10000 });
@@ -42,6 +44,9 @@ before(async () => {
   router = await startRouter({
     dir,
     config: { ...standardConfig(upstream), governance: { profiles: [path.join(dir, 'profile.yaml')] } },
+  });
+  limited = await startRouter({
+    config: { ...standardConfig(upstream), rate_limit: { requests_per_second: 0.1, burst: 2 } },
   });
 });
 
@@ -86,4 +91,28 @@ test('token limits and n that the budget cannot count are refused with 400', asy
   }
   const ok = await post(router.baseUrl, '/v1/chat/completions', chat('azure-chat-safe', { max_tokens: 100, n: 2 }));
   assert.equal(ok.status, 200, ok.text);
+});
+
+test('model names that fall through to the default route share one rate-limit bucket', async () => {
+  const statuses = [];
+  for (const model of ['invented-1', 'invented-2', 'invented-3', 'invented-4']) {
+    const res = await post(limited.baseUrl, '/v1/chat/completions', chat(model));
+    statuses.push(res.status);
+    if (res.status === 429) {
+      assert.equal(JSON.parse(res.text).error.type, 'rate_limit_exceeded');
+      assert.ok(Number(res.headers.get('retry-after')) >= 1);
+    }
+  }
+  assert.deepEqual(statuses.map((s) => s === 429), [false, false, true, true], statuses.join(','));
+});
+
+test('the upstream sees the trace id the router answers under, not an invalid one the client sent', async () => {
+  const res = await post(router.baseUrl, '/v1/chat/completions', chat('azure-chat-safe'),
+    { 'x-kars-trace-id': 'not valid because of spaces' });
+  assert.equal(res.status, 200, res.text);
+  const answered = res.headers.get('x-kars-trace-id');
+  assert.notEqual(answered, 'not valid because of spaces');
+  const seen = await upstream.requestsFor(answered);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].headers['x-kars-trace-id'], answered);
 });
