@@ -166,7 +166,9 @@ struct EgressProxy::Impl {
     bool record(const Client& c, const egress::Decision& d, std::string_view via) {
         audit::Event e;
         e.sandbox = hooks.sandbox;
-        e.action = "egress:" + d.host + ":" + std::to_string(d.port);
+        // An IPv6 host is bracketed, so the port is the part after the last ':' either way.
+        const bool v6 = d.host.find(':') != std::string::npos && d.host.front() != '[';
+        e.action = "egress:" + (v6 ? "[" + d.host + "]" : d.host) + ":" + std::to_string(d.port);
         e.decision = d.allowed() ? "allow" : "deny";
         e.policy_kind = std::string(d.policy_kind());
         e.reason = d.reason;

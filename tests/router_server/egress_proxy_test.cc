@@ -427,6 +427,12 @@ TEST_F(EgressProxyTest, TheUnspecifiedAddressIsNeverDialedButAMappedOneIs) {
         net::read(s, net::buffer(buf));
         EXPECT_EQ(std::string(buf.data(), 4), "ping") << host;
     }
+    // IPv6 hosts are bracketed in audit actions, so host and port split unambiguously.
+    bool bracketed = false;
+    for (const auto& e : events()) {
+        bracketed |= e.action.rfind("egress:[", 0) == 0 && e.action.ends_with("]:" + port);
+    }
+    EXPECT_TRUE(bracketed);
 }
 
 TEST_F(EgressProxyTest, ATrailingDotBeforeThePortIsABadTarget) {
