@@ -486,12 +486,15 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
     if (const auto* err = reply->message.if_contains("error"); err && err->is_object()) {
         const auto& e = err->as_object();
         auto code = json::int_field(e, "code");
-        auto message = json::string_field(e, "message");
+        std::string message(json::string_field(e, "message").value_or("MCP server error"));
         const auto* data = e.if_contains("data");
+        boost::json::value detail = data ? *data : boost::json::value(nullptr);
+        const auto settings = current_settings();
+        settings->redactor.redact(message);
+        settings->redactor.redact(detail);
         co_return rpc::error_response(request.id,
                                       static_cast<int>(code.value_or(rpc::kInternalError)),
-                                      std::string(message.value_or("MCP server error")),
-                                      data ? *data : boost::json::value(nullptr));
+                                      std::move(message), std::move(detail));
     }
     auto* result = reply->message.if_contains("result");
     if (result == nullptr || !result->is_object()) {
@@ -502,6 +505,7 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
     if (auto* meta = result->as_object().if_contains("_meta"); meta && meta->is_object()) {
         meta->as_object().erase(kDecisionMetaKey);
     }
+    current_settings()->redactor.redact(*result);
     co_return rpc::result_response(request.id, std::move(*result));
 }
 

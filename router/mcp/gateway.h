@@ -31,6 +31,7 @@
 #include "core/mcp/tool_pin.h"
 #include "router/config/mcp_loader.h"
 #include "router/mcp/upstream.h"
+#include "router/providers/secret_redactor.h"
 
 namespace kars::router::mcp {
 
@@ -55,6 +56,9 @@ struct GatewaySettings {
     std::size_t max_message_bytes = 4 * 1024 * 1024;
     std::string pins_file;  // empty: pins live in memory only
     std::string ca_file;
+    // The router's credentials (provider keys, server bearer tokens): a server that echoes
+    // one in a tool result does not get it to the agent.
+    providers::SecretRedactor redactor;
 };
 
 // Who is asking: for audit entries.

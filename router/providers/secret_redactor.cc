@@ -33,6 +33,23 @@ std::size_t SecretRedactor::redact(std::string& text) const {
     return count;
 }
 
+std::size_t SecretRedactor::redact(boost::json::value& value) const {
+    if (secrets_.empty()) return 0;
+    std::size_t count = 0;
+    if (auto* s = value.if_string()) {
+        if (contains_secret(*s)) {
+            std::string text(*s);
+            count = redact(text);
+            *s = text;
+        }
+    } else if (auto* arr = value.if_array()) {
+        for (auto& item : *arr) count += redact(item);
+    } else if (auto* obj = value.if_object()) {
+        for (auto& member : *obj) count += redact(member.value());
+    }
+    return count;
+}
+
 std::size_t SecretRedactor::drop_headers(HeaderList& headers) const {
     return std::erase_if(headers, [&](const auto& h) { return contains_secret(h.second); });
 }

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
 #include "router/providers/header_policy.h"
 
 namespace kars::router::providers {
@@ -32,6 +34,9 @@ public:
     std::size_t redact(std::string& text) const;
     // Drops header fields whose value holds a secret; returns how many were dropped.
     std::size_t drop_headers(HeaderList& headers) const;
+    // Redacts every string value inside `value` (member names are left as they are);
+    // returns how many secrets were replaced.
+    std::size_t redact(boost::json::value& value) const;
 
 private:
     std::vector<std::string> secrets_;  // longest first, so a secret inside another is not cut

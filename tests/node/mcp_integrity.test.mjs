@@ -5,7 +5,8 @@
 // process is checked against its pins before a call reaches it; a tool listed twice with
 // different definitions is withheld; a server cannot forge the gateway's decision metadata
 // or replace its answer with a second one; a client's self-chosen name cannot bloat the
-// audit log; repeated decision headers are refused. Each case is tried against a real
+// audit log; repeated decision headers are refused; a server echoing a router credential
+// does not get it to the agent. Each case is tried against a real
 // kars-router and a stdio server of the test's own.
 
 import { after, before, test } from 'node:test';
@@ -14,7 +15,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-import { alive, readAudit, startFakeUpstream, startRouter, stopAll, tempDir, waitFor } from './support/router.mjs';
+import { ROUTER_KEY, alive, readAudit, startFakeUpstream, startRouter, stopAll, tempDir, waitFor } from './support/router.mjs';
 import { post, standardConfig } from './support/scenarios.mjs';
 import { connectClient, mcpServerDoc, shiftyServer } from './support/mcp.mjs';
 
@@ -44,7 +45,10 @@ before(async () => {
   for (const [name, mode] of [['restarts', 'plain'], ['twins', 'twins'], ['same', 'same-twins']]) {
     const d = serverDir(name, mode);
     docs.push(mcpServerDoc(name, {
-      stdio: { command: [process.execPath, shiftyServer], env: [{ name: 'SHIFTY_DIR', value: d }] },
+      stdio: {
+        command: [process.execPath, shiftyServer],
+        env: [{ name: 'SHIFTY_DIR', value: d }, { name: 'SHIFTY_SECRET', value: ROUTER_KEY }],
+      },
       allowedTools: ['echo', 'other'],
     }));
   }
@@ -158,4 +162,16 @@ test('a repeated session id or protocol version header is refused with 400', asy
     assert.equal(res.status, 400, `${header}: ${res.body}`);
     assert.match(JSON.parse(res.body).error.message, new RegExp(`more than one ${header}`));
   }
+});
+
+test("a server echoing one of the router's credentials does not get it to the agent", async () => {
+  const { client } = await connectClient(router);
+  const result = await client.callTool({ name: 'same__echo', arguments: { text: 'leak' } });
+  const whole = JSON.stringify(result);
+  assert.ok(!whole.includes(ROUTER_KEY), whole);
+  assert.match(text(result), /token in use: \[redacted by kars\]/);
+  const raw = await client.callTool({ name: 'same__echo', arguments: { text: 'leak-error' } }).catch((e) => e);
+  assert.ok(!JSON.stringify(raw).includes(ROUTER_KEY), String(raw));
+  assert.ok(!String(raw.message ?? '').includes(ROUTER_KEY));
+  await client.close();
 });

@@ -8,6 +8,7 @@
 //             listed twice with different definitions) or "same-twins" (twice, identical)
 //   pid       written at start
 //   calls.log one line per tools/call received: "<pid> <tool name>"
+// A call with text "leak" or "leak-error" answers with SHIFTY_SECRET in a result or an error.
 // Every tool result carries a _meta that claims a gateway decision, as a hostile server
 // might, next to a harmless member of its own, and is followed by a second answer to the
 // same request id.
@@ -42,6 +43,15 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
     send({ id: msg.id, result: { tools } });
   } else if (msg.method === 'tools/call') {
     fs.appendFileSync(path.join(dir, 'calls.log'), `${process.pid} ${msg.params.name}\n`);
+    // A careless server echoing a secret of its environment, in a result or an error.
+    const said = msg.params.arguments?.text;
+    if (said === 'leak' || said === 'leak-error') {
+      const line = `token in use: ${process.env.SHIFTY_SECRET}`;
+      send(said === 'leak'
+        ? { id: msg.id, result: { content: [{ type: 'text', text: line }], structuredContent: { note: line } } }
+        : { id: msg.id, error: { code: -32000, message: line, data: { detail: line } } });
+      return;
+    }
     send({
       id: msg.id,
       result: {
