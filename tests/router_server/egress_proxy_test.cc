@@ -83,17 +83,24 @@ void echo(tcp::socket& s) {
     }
 }
 
-// Answers one request with its own head as the body, so a test sees what the proxy sent.
-void reflect_head(tcp::socket& s) {
+// Reads up to the end of one request head; empty when the connection ends first.
+std::string read_request_head(tcp::socket& s) {
     std::string head;
     std::array<char, 4096> buf{};
     boost::system::error_code ec;
     while (head.find("\r\n\r\n") == std::string::npos) {
         auto n = s.read_some(net::buffer(buf), ec);
-        if (ec) return;
+        if (ec) return {};
         head.append(buf.data(), n);
     }
-    head = head.substr(0, head.find("\r\n\r\n") + 4);
+    return head.substr(0, head.find("\r\n\r\n") + 4);
+}
+
+// Answers one request with its own head as the body, so a test sees what the proxy sent.
+void reflect_head(tcp::socket& s) {
+    std::string head = read_request_head(s);
+    if (head.empty()) return;
+    boost::system::error_code ec;
     std::string res = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(head.size()) +
                       "\r\nConnection: keep-alive\r\n\r\n" + head;
     net::write(s, net::buffer(res), ec);
@@ -102,14 +109,9 @@ void reflect_head(tcp::socket& s) {
 // Sends "100 Continue" before a final 200, then a 204 without a length: a proxy must pass on
 // the final response only, and no body framing on the 204.
 void interim_then_final(tcp::socket& s) {
-    std::string head;
-    std::array<char, 4096> buf{};
+    std::string head = read_request_head(s);
+    if (head.empty()) return;
     boost::system::error_code ec;
-    while (head.find("\r\n\r\n") == std::string::npos) {
-        auto n = s.read_some(net::buffer(buf), ec);
-        if (ec) return;
-        head.append(buf.data(), n);
-    }
     std::string res =
         head.find("/empty") != std::string::npos
             ? "HTTP/1.1 204 No Content\r\n\r\n"
