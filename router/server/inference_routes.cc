@@ -342,6 +342,18 @@ net::awaitable<void> Call::finish_buffered(Dispatched& d, Headers headers) {
     auto parsed = json::parse(*body);
     accounting::Usage usage;
     if (parsed.ok()) usage = accounting::read_usage(*parsed);
+    if (!parsed.ok() && status >= 200 && status < 300) {
+        // Content safety and the tool gate cannot read a success that is not JSON (an HTML
+        // page from something in between, an event stream to a non-streaming call), so it
+        // is not passed on. The estimate is charged: the upstream may have done the work.
+        settle({}, false);
+        std::string message = "upstream answered " + std::to_string(status) +
+                              " with a body that is not JSON (" + parsed.error().message +
+                              "); it is not passed on unchecked";
+        record_outcome("upstream_error", {}, true, message);
+        co_await answer(502, error_body(route_.protocol, 502, message, "upstream_error"));
+        co_return;
+    }
 
     // Content safety reads the upstream's annotations on successes and on content-filter
     // errors alike; a block replaces whatever the upstream said.

@@ -116,3 +116,12 @@ test('the upstream sees the trace id the router answers under, not an invalid on
   assert.equal(seen.length, 1);
   assert.equal(seen[0].headers['x-kars-trace-id'], answered);
 });
+
+test('a success whose body is not JSON is a 502, not passed on unchecked', async () => {
+  const res = await post(router.baseUrl, '/v1/chat/completions', chat('html-success'));
+  assert.equal(res.status, 502, res.text);
+  const body = JSON.parse(res.text);
+  assert.equal(body.error.type, 'upstream_error');
+  assert.match(body.error.message, /not JSON/);
+  assert.ok(!res.text.includes('sign in'));
+});
