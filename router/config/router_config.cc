@@ -368,10 +368,15 @@ const ProviderConfig* RouterConfig::provider(const std::string& name) const {
     return nullptr;
 }
 
-const std::vector<ModelTarget>* RouterConfig::targets_for(const std::string& model) const {
-    if (auto it = models.find(model); it != models.end()) return &it->second;
-    if (auto it = models.find("default"); it != models.end()) return &it->second;
+const std::string* RouterConfig::route_for(const std::string& model) const {
+    if (auto it = models.find(model); it != models.end()) return &it->first;
+    if (auto it = models.find("default"); it != models.end()) return &it->first;
     return nullptr;
+}
+
+const std::vector<ModelTarget>* RouterConfig::targets_for(const std::string& model) const {
+    const auto* route = route_for(model);
+    return route != nullptr ? &models.at(*route) : nullptr;
 }
 
 namespace {

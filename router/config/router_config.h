@@ -165,7 +165,9 @@ struct RouterConfig {
     McpSettings mcp;
 
     const ProviderConfig* provider(const std::string& name) const;
-    // Targets for a requested model: its own entry, else "default", else empty.
+    // The `models` entry a requested model uses: its own, else "default", else null.
+    const std::string* route_for(const std::string& model) const;
+    // Targets for a requested model: those of route_for(model), else null.
     const std::vector<ModelTarget>* targets_for(const std::string& model) const;
 };
 

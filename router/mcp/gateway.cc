@@ -458,7 +458,9 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
                                       "the audit log is unavailable, so no tool may run");
     }
 
-    const auto call_timeout = current_settings()->call_timeout;
+    // One settings snapshot for the whole call: a reload meanwhile applies to the next one.
+    const auto settings = current_settings();
+    const auto call_timeout = settings->call_timeout;
     auto forward = [&] {
         boost::json::object p{{"name", tool_name}};
         if (arguments != nullptr && arguments->is_object()) p["arguments"] = *arguments;
@@ -489,7 +491,6 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
         std::string message(json::string_field(e, "message").value_or("MCP server error"));
         const auto* data = e.if_contains("data");
         boost::json::value detail = data ? *data : boost::json::value(nullptr);
-        const auto settings = current_settings();
         settings->redactor.redact(message);
         settings->redactor.redact(detail);
         co_return rpc::error_response(request.id,
@@ -505,7 +506,7 @@ net::awaitable<boost::json::object> Gateway::call_tool(const rpc::Message& reque
     if (auto* meta = result->as_object().if_contains("_meta"); meta && meta->is_object()) {
         meta->as_object().erase(kDecisionMetaKey);
     }
-    current_settings()->redactor.redact(*result);
+    settings->redactor.redact(*result);
     co_return rpc::result_response(request.id, std::move(*result));
 }
 

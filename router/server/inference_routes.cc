@@ -225,9 +225,8 @@ net::awaitable<bool> Call::admit() {
         // The bucket follows the configured route, not the name the agent typed: every name
         // that falls through to `default` shares one bucket, so inventing model names buys
         // no extra rate.
-        const auto& models = snap_->config.models;
-        const std::string bucket =
-            models.contains(model_) || !models.contains("default") ? model_ : "default";
+        const auto* route = snap_->config.route_for(model_);
+        const std::string& bucket = route != nullptr ? *route : model_;
         auto d =
             snap_->rate_limiter->try_acquire(sandbox, bucket, std::chrono::steady_clock::now());
         if (!d.allowed) {

@@ -74,10 +74,7 @@ struct McpService::Impl {
         settings.max_message_bytes = m.max_message_bytes;
         settings.pins_file = m.pins_file;
         settings.ca_file = snap->config.upstream.ca_file;
-        std::vector<std::string> secrets;
-        for (const auto& p : snap->config.providers) secrets.push_back(p.api_key);
-        for (const auto& plan : snap->mcp_servers) secrets.push_back(plan.bearer);
-        settings.redactor = router::providers::SecretRedactor(std::move(secrets));
+        settings.redactor = snap->redactor;
         auto st = gateway.configure(snap->mcp_servers, settings);
         if (!st.ok()) spdlog::error("mcp gateway: {}", st.error().message);
         sessions.set_limits(m.max_sessions, m.session_idle_timeout);

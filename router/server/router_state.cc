@@ -75,11 +75,6 @@ Result<std::shared_ptr<const Snapshot>> build_snapshot(const std::string& config
     if (!cfg.ok()) return cfg.error();
     auto snap = std::make_shared<Snapshot>();
     snap->config = std::move(*cfg);
-    std::vector<std::string> secrets;
-    for (const auto& p : snap->config.providers) {
-        if (!p.api_key.empty()) secrets.push_back(p.api_key);
-    }
-    snap->redactor = providers::SecretRedactor(std::move(secrets));
     for (const auto& p : snap->config.providers) {
         ProviderEntry entry;
         entry.source = p;
@@ -96,6 +91,12 @@ Result<std::shared_ptr<const Snapshot>> build_snapshot(const std::string& config
     }
     auto st = load_policy(*snap);
     if (!st.ok()) return st.error();
+    // Every credential the router holds for someone else: provider keys and the bearer
+    // tokens of remote MCP servers.
+    std::vector<std::string> secrets;
+    for (const auto& p : snap->config.providers) secrets.push_back(p.api_key);
+    for (const auto& plan : snap->mcp_servers) secrets.push_back(plan.bearer);
+    snap->redactor = providers::SecretRedactor(std::move(secrets));
     const auto& rl = snap->config.rate_limit;
     if (rl.requests_per_second > 0) {
         snap->rate_limiter = std::make_shared<budget::RateLimiter>(budget::RateLimiterOptions{

@@ -56,7 +56,8 @@ struct Snapshot {
     std::shared_ptr<approvals::ApprovalStore> approvals;
     // The MCP servers the gateway fronts for this sandbox, credentials resolved.
     std::vector<config::McpServerPlan> mcp_servers;
-    // The provider credentials, to strip from whatever an upstream sends back to the agent.
+    // Provider keys and MCP bearer tokens, to strip from whatever an upstream or an MCP
+    // server sends back to the agent.
     providers::SecretRedactor redactor;
 };
 

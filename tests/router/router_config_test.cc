@@ -30,6 +30,9 @@ TEST(RouterConfig, MinimalConfigGetsDefaults) {
     EXPECT_EQ(cfg->limits.max_body_bytes, 4u * 1024 * 1024);
     ASSERT_NE(cfg->targets_for("anything"), nullptr);
     EXPECT_EQ(cfg->targets_for("anything")->at(0).provider, "r");
+    // Names without their own entry use the default route (and share its rate bucket).
+    ASSERT_NE(cfg->route_for("anything"), nullptr);
+    EXPECT_EQ(*cfg->route_for("anything"), "default");
 }
 
 // Identity comes from the config alone; without it the router must not start.
@@ -118,6 +121,9 @@ audit: {path: a}
     ASSERT_EQ(t->size(), 2u);
     EXPECT_EQ(t->at(1).model, "gpt-4o-mini");
     EXPECT_EQ(cfg->targets_for("other"), nullptr);
+    ASSERT_NE(cfg->route_for("gpt-4o"), nullptr);
+    EXPECT_EQ(*cfg->route_for("gpt-4o"), "gpt-4o");
+    EXPECT_EQ(cfg->route_for("other"), nullptr);
 }
 
 TEST(RouterConfig, RejectsUnknownProviderInModels) {
